@@ -1,0 +1,161 @@
+/*
+ * domain.h: the domain model shared by the planner and the writer.
+ *
+ * Built from the DOM by domain_load(); the planner only reads and
+ * changes these structures (it never sees XML), and the writer renders
+ * exactly the changes the planner flagged (it never decides anything
+ * about PCI).
+ */
+#ifndef PCIPLAN_DOMAIN_H
+#define PCIPLAN_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "xmldoc.h"
+
+enum tristate { TRI_ABSENT = -1, TRI_OFF = 0, TRI_ON = 1 };
+
+struct pci_addr {
+    unsigned domain;
+    unsigned bus;
+    unsigned slot;
+    unsigned function;
+    int multifunction; /* enum tristate */
+};
+
+enum addr_type {
+    ADDR_NONE,  /* no <address> element */
+    ADDR_PCI,   /* <address type='pci'>; may be empty (bus 0 slot 0) */
+    ADDR_OTHER, /* any other type: drive, usb, virtio-serial, ... */
+};
+
+/* Element names under <devices>, in libvirt's output order. */
+enum dev_kind {
+    DEV_EMULATOR,
+    DEV_DISK,
+    DEV_CONTROLLER,
+    DEV_LEASE,
+    DEV_FILESYSTEM,
+    DEV_INTERFACE,
+    DEV_SMARTCARD,
+    DEV_SERIAL,
+    DEV_PARALLEL,
+    DEV_CONSOLE,
+    DEV_CHANNEL,
+    DEV_INPUT,
+    DEV_TPM,
+    DEV_GRAPHICS,
+    DEV_SOUND,
+    DEV_AUDIO,
+    DEV_VIDEO,
+    DEV_HOSTDEV,
+    DEV_REDIRDEV,
+    DEV_REDIRFILTER,
+    DEV_HUB,
+    DEV_WATCHDOG,
+    DEV_MEMBALLOON,
+    DEV_RNG,
+    DEV_NVRAM,
+    DEV_PANIC,
+    DEV_SHMEM,
+    DEV_MEMORY,
+    DEV_IOMMU,
+    DEV_VSOCK,
+    DEV_OTHER, /* unknown element: kept, never addressed */
+    DEV_KIND_COUNT
+};
+
+/* Element name of a kind ("disk", "controller", ...). */
+const char *dev_kind_name(enum dev_kind kind);
+
+/* Bits of struct device.target_added: which <target> attributes the
+ * planner filled in. Order is libvirt's attribute order. */
+enum target_attr {
+    TARGET_CHASSIS_NR = 1 << 0,
+    TARGET_CHASSIS = 1 << 1,
+    TARGET_PORT = 1 << 2,
+    TARGET_BUS_NR = 1 << 3,
+    TARGET_INDEX = 1 << 4,
+};
+
+/* Controller <target> values; -1 means the attribute is absent. */
+struct ctrl_target {
+    long chassis_nr;
+    long chassis;
+    long port;
+    long bus_nr;
+    long index;
+    int hotplug; /* enum tristate */
+    long node;   /* <node> child */
+};
+
+struct device {
+    enum dev_kind kind;
+    long elem;      /* xmldoc element index; -1 if pciplan adds it */
+    long addr_elem; /* the existing <address> element, or -1 */
+    unsigned line;  /* source line for messages (0 if added) */
+
+    /*
+     * What the device is, as written (NULL when absent):
+     *   type   the element's type attribute (controller/interface/
+     *          hostdev/input/disk/filesystem/channel/console...),
+     *          for <serial>/<channel>/<console> the <target type>
+     *   model  controller model=; <model type> of interface and video;
+     *          model= of sound, watchdog, memballoon, rng, iommu, vsock,
+     *          shmem <model type>, memory model=, input model=,
+     *          disk model=, filesystem <driver type>
+     *   bus    disk <target bus>, input bus=
+     *   dev    disk <target dev>
+     */
+    char *type;
+    char *model;
+    char *bus;
+    char *dev;
+    char *fs_model; /* filesystem model= (virtio-transitional ...) */
+    bool primary;   /* video <model primary='yes'/> */
+    bool has_master; /* controller has <master> (USB companion) */
+
+    /* controllers only */
+    long index;          /* -1 when absent */
+    char *model_name;    /* <model name=...> */
+    long model_name_elem; /* existing <model> element, or -1 */
+    struct ctrl_target target;
+    long target_elem;    /* existing <target> element, or -1 */
+
+    /* the address as read (and as planned) */
+    enum addr_type addr_type;
+    char *addr_type_name; /* for ADDR_OTHER: "drive", "usb", ... */
+    struct pci_addr addr;
+    long addr_controller; /* drive/virtio-serial/ccid controller=, -1 */
+
+    /* set by the planner, rendered by the writer */
+    bool addr_changed;     /* write addr as a (new or replaced) PCI address */
+    bool model_name_added; /* write <model name='model_name'/> */
+    unsigned target_added; /* enum target_attr bits to write */
+    bool adds_multifunction; /* only multifunction='on' is new */
+};
+
+struct domain {
+    struct device **devs; /* document order; planner additions appended */
+    size_t ndevs;
+    size_t cap;
+
+    char *arch;         /* <os><type arch=...>, NULL if absent */
+    char *machine;      /* <os><type machine=...>, NULL if absent */
+    long os_type_elem;  /* the <os><type> element, -1 if absent */
+    long devices_elem;  /* the <devices> element, -1 if absent */
+    bool machine_changed; /* the writer sets machine= to 'machine' */
+    bool has_numa;      /* <cpu><numa> exists */
+};
+
+/* Build the model from a parsed document. */
+int domain_load(struct domain *dom, const struct xmldoc *xd, struct diag *d);
+
+/* Append a device the planner adds (elem = -1, fields zeroed/absent). */
+struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
+
+void domain_free(struct domain *dom);
+
+#endif
