@@ -135,6 +135,8 @@ struct device {
     bool model_name_added; /* write <model name='model_name'/> */
     unsigned target_added; /* enum target_attr bits to write */
     bool adds_multifunction; /* only multifunction='on' is new */
+    bool index_added;      /* controller: write index='index' */
+    bool model_added;      /* controller: write model='model' */
 };
 
 struct domain {
