@@ -1,0 +1,520 @@
+/*
+ * golden-compare.c: compare the PCI aspects of two libvirt domain XML files
+ *
+ *   golden-compare EXPECTED.xml ACTUAL.xml
+ *       exit 0 when ACTUAL agrees with EXPECTED on every PCI controller and
+ *       every PCI device address, else print one line per difference and
+ *       exit 1.
+ *   golden-compare --summary FILE.xml
+ *       print the normalised PCI summary that is compared.
+ *
+ * Compared: every <controller> under <devices>, keyed by (type, index):
+ * model attribute, <model name>, all <target> attributes, <target><node>
+ * and <address>.  Every other device with a PCI <address> (in either
+ * file), keyed by element name and target dev (disks), ordinal among
+ * inputs with the same bus (inputs) or ordinal among siblings of the same
+ * name (everything else): its <address>.  Numbers are compared by value,
+ * multifunction as given.  Nothing else is looked at.
+ *
+ * Exit status: 0 equal, 1 different, 2 usage or parse error.
+ */
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#define MAX_FIELDS 12
+
+typedef struct {
+    const char *name; /* "model", "target port", "address", ... */
+    char *value;      /* normalised; NULL = absent */
+} Field;
+
+typedef struct {
+    char *key; /* "controller pci index 1", "disk vda", ... */
+    bool controller;
+    bool pci; /* device with a PCI address */
+    size_t nfields;
+    Field fields[MAX_FIELDS];
+} Item;
+
+typedef struct {
+    Item *items;
+    size_t nitems;
+} Summary;
+
+static void *xalloc(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+
+    if (!p) {
+        fputs("golden-compare: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    int len;
+    char *s;
+
+    va_start(ap, f);
+    len = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    s = xalloc((size_t)len + 1);
+    va_start(ap, f);
+    vsnprintf(s, (size_t)len + 1, f, ap);
+    va_end(ap);
+    return s;
+}
+
+static bool is_elem(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE &&
+           (!name || xmlStrEqual(n->name, BAD_CAST name));
+}
+
+static xmlNode *child(const xmlNode *n, const char *name)
+{
+    xmlNode *c;
+
+    for (c = n->children; c; c = c->next)
+        if (is_elem(c, name))
+            return c;
+    return NULL;
+}
+
+/* Attribute value or NULL; the result must be freed with xmlFree. */
+static char *attr(const xmlNode *n, const char *name)
+{
+    return (char *)xmlGetNoNsProp(n, BAD_CAST name);
+}
+
+static bool attr_is(const xmlNode *n, const char *name, const char *value)
+{
+    char *v = attr(n, name);
+    bool ret = v && strcmp(v, value) == 0;
+
+    xmlFree(v);
+    return ret;
+}
+
+/* Parse a libvirt number (decimal, 0x hex or 0 octal). */
+static bool number(const char *s, unsigned long long *val)
+{
+    char *end;
+
+    if (!s || !*s || *s == '-')
+        return false;
+    *val = strtoull(s, &end, 0);
+    return *end == '\0';
+}
+
+/* "name=value" with the value normalised numerically when possible. */
+static char *norm_attr(const xmlAttr *a)
+{
+    char *v = (char *)xmlNodeGetContent((const xmlNode *)a);
+    unsigned long long n;
+    char *s;
+
+    if (number(v, &n))
+        s = fmt("%s=%llu", (const char *)a->name, n);
+    else
+        s = fmt("%s=%s", (const char *)a->name, v ? v : "");
+    xmlFree(v);
+    return s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* All attributes except those in @skip, sorted, space separated. */
+static char *attr_list(const xmlNode *n, const char *const *skip)
+{
+    char *parts[64];
+    size_t np = 0, i, len = 1;
+    const xmlAttr *a;
+    char *s;
+
+    for (a = n->properties; a && np < 64; a = a->next) {
+        bool skipped = false;
+
+        for (i = 0; skip && skip[i]; i++)
+            if (xmlStrEqual(a->name, BAD_CAST skip[i]))
+                skipped = true;
+        if (!skipped)
+            parts[np++] = norm_attr(a);
+    }
+    qsort(parts, np, sizeof(*parts), cmp_str);
+    for (i = 0; i < np; i++)
+        len += strlen(parts[i]) + 1;
+    s = xalloc(len);
+    for (i = 0; i < np; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, parts[i]);
+        free(parts[i]);
+    }
+    return s;
+}
+
+static unsigned long long num_attr(const xmlNode *n, const char *name, bool *ok)
+{
+    char *v = attr(n, name);
+    unsigned long long val = 0;
+
+    if (v && !number(v, &val))
+        *ok = false;
+    xmlFree(v);
+    return val;
+}
+
+/* Normalised <address>: "pci 0000:00:02.0 multifunction=on" or
+ * "drive bus=0 controller=0 target=0 unit=1". */
+static char *norm_address(const xmlNode *a)
+{
+    static const char *const pci_skip[] = {"type", "domain",   "bus",
+                                           "slot", "function", NULL};
+    static const char *const type_skip[] = {"type", NULL};
+    char *type = attr(a, "type");
+    char *rest, *s;
+
+    if (type && strcmp(type, "pci") == 0) {
+        bool ok = true;
+        unsigned long long dom = num_attr(a, "domain", &ok);
+        unsigned long long bus = num_attr(a, "bus", &ok);
+        unsigned long long slot = num_attr(a, "slot", &ok);
+        unsigned long long fn = num_attr(a, "function", &ok);
+
+        rest = attr_list(a, pci_skip);
+        if (ok)
+            s = fmt("pci %04llx:%02llx:%02llx.%llx%s%s", dom, bus, slot, fn,
+                    *rest ? " " : "", rest);
+        else
+            s = fmt("pci (unparsable) %s", rest);
+    } else {
+        rest = attr_list(a, type_skip);
+        s = fmt("%s%s%s", type ? type : "(no type)", *rest ? " " : "", rest);
+    }
+    free(rest);
+    xmlFree(type);
+    return s;
+}
+
+static void add_field(Item *it, const char *name, char *value)
+{
+    if (it->nfields < MAX_FIELDS) {
+        it->fields[it->nfields].name = name;
+        it->fields[it->nfields].value = value;
+        it->nfields++;
+    } else {
+        free(value);
+    }
+}
+
+static Item *new_item(Summary *sum, char *key)
+{
+    Item *it;
+
+    sum->items = realloc(sum->items, (sum->nitems + 1) * sizeof(Item));
+    if (!sum->items) {
+        fputs("golden-compare: out of memory\n", stderr);
+        exit(2);
+    }
+    it = &sum->items[sum->nitems++];
+    memset(it, 0, sizeof(*it));
+    it->key = key;
+    return it;
+}
+
+static const Item *find_item(const Summary *sum, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sum->nitems; i++)
+        if (strcmp(sum->items[i].key, key) == 0)
+            return &sum->items[i];
+    return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? fmt("%s", s) : NULL;
+}
+
+static void add_controller(Summary *sum, const xmlNode *c)
+{
+    static const char *const target_attrs[] = {
+        "chassisNr", "chassis", "port", "busNr", "index", "hotplug"};
+    char *type = attr(c, "type"), *index = attr(c, "index");
+    char *model = attr(c, "model");
+    unsigned long long idx;
+    const xmlNode *n;
+    char *key, *base;
+    size_t i, dup = 0;
+    Item *it;
+
+    if (number(index, &idx))
+        base = fmt("controller %s index %llu", type ? type : "?", idx);
+    else
+        base = fmt("controller %s index %s", type ? type : "?",
+                   index ? index : "?");
+    /* several ICH9 USB controllers share one index: number them */
+    key = fmt("%s", base);
+    while (find_item(sum, key)) {
+        free(key);
+        key = fmt("%s #%zu", base, ++dup + 1);
+    }
+    free(base);
+
+    it = new_item(sum, key);
+    it->controller = true;
+    add_field(it, "model", dup_or_null(model));
+
+    n = child(c, "model");
+    if (n) {
+        char *name = attr(n, "name");
+        add_field(it, "model name", dup_or_null(name));
+        xmlFree(name);
+    } else {
+        add_field(it, "model name", NULL);
+    }
+
+    n = child(c, "target");
+    for (i = 0; i < sizeof(target_attrs) / sizeof(*target_attrs); i++) {
+        xmlAttr *a = n ? xmlHasProp(n, BAD_CAST target_attrs[i]) : NULL;
+        char *v = a ? norm_attr(a) : NULL;
+        char *eq = v ? strchr(v, '=') : NULL;
+
+        add_field(it, target_attrs[i], eq ? fmt("%s", eq + 1) : NULL);
+        free(v);
+    }
+    n = n ? child(n, "node") : NULL;
+    if (n) {
+        char *v = (char *)xmlNodeGetContent(n);
+        unsigned long long num;
+
+        add_field(it, "node",
+                  number(v, &num) ? fmt("%llu", num) : fmt("%s", v ? v : ""));
+        xmlFree(v);
+    } else {
+        add_field(it, "node", NULL);
+    }
+
+    n = child(c, "address");
+    add_field(it, "address", n ? norm_address(n) : NULL);
+
+    xmlFree(type);
+    xmlFree(index);
+    xmlFree(model);
+}
+
+/* Identity key of a non-controller device element. */
+static char *device_key(const xmlNode *dev)
+{
+    const xmlNode *s;
+    size_t nth = 1;
+
+    if (is_elem(dev, "disk")) {
+        const xmlNode *t = child(dev, "target");
+        char *d = t ? attr(t, "dev") : NULL;
+
+        if (d) {
+            char *key = fmt("disk %s", d);
+            xmlFree(d);
+            return key;
+        }
+    }
+    if (is_elem(dev, "input")) {
+        char *bus = attr(dev, "bus");
+        char *key;
+
+        for (s = dev->prev; s; s = s->prev)
+            if (is_elem(s, "input") && attr_is(s, "bus", bus ? bus : ""))
+                nth++;
+        key = fmt("input bus=%s #%zu", bus ? bus : "", nth);
+        xmlFree(bus);
+        return key;
+    }
+    for (s = dev->prev; s; s = s->prev)
+        if (is_elem(s, (const char *)dev->name))
+            nth++;
+    return fmt("%s #%zu", (const char *)dev->name, nth);
+}
+
+static void add_device(Summary *sum, const xmlNode *dev)
+{
+    const xmlNode *a = child(dev, "address");
+    Item *it;
+
+    /* devices with a non-PCI address are kept too (but not compared on
+     * their own), so that a move between address types is reported */
+    if (!a)
+        return;
+    it = new_item(sum, device_key(dev));
+    it->pci = attr_is(a, "type", "pci");
+    add_field(it, "address", norm_address(a));
+}
+
+static int load(const char *path, Summary *sum)
+{
+    xmlDoc *doc;
+    xmlNode *root, *devs, *n;
+
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    if (!doc) {
+        fprintf(stderr, "golden-compare: %s: cannot parse\n", path);
+        return -1;
+    }
+    root = xmlDocGetRootElement(doc);
+    if (!root || !is_elem(root, "domain")) {
+        fprintf(stderr, "golden-compare: %s: not a <domain>\n", path);
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    devs = child(root, "devices");
+    for (n = devs ? devs->children : NULL; n; n = n->next) {
+        if (is_elem(n, "controller"))
+            add_controller(sum, n);
+        else if (is_elem(n, NULL))
+            add_device(sum, n);
+    }
+    xmlFreeDoc(doc);
+    return 0;
+}
+
+static void free_summary(Summary *sum)
+{
+    size_t i, j;
+
+    for (i = 0; i < sum->nitems; i++) {
+        for (j = 0; j < sum->items[i].nfields; j++)
+            free(sum->items[i].fields[j].value);
+        free(sum->items[i].key);
+    }
+    free(sum->items);
+}
+
+static const char *field_value(const Item *it, const char *name)
+{
+    size_t i;
+
+    for (i = 0; it && i < it->nfields; i++)
+        if (strcmp(it->fields[i].name, name) == 0)
+            return it->fields[i].value;
+    return NULL;
+}
+
+static bool has_pci_info(const Item *it)
+{
+    return it && (it->controller || it->pci);
+}
+
+static void print_item(const Item *it)
+{
+    size_t i;
+
+    printf("%s:", it->key);
+    for (i = 0; i < it->nfields; i++) {
+        const Field *f = &it->fields[i];
+
+        if (!f->value)
+            continue;
+        if (strcmp(f->name, "address") == 0)
+            printf(" @ %s", f->value);
+        else
+            printf(" %s=%s", f->name, f->value);
+    }
+    putchar('\n');
+}
+
+static bool same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int compare_item(const Item *exp, const Item *act)
+{
+    const Item *ref = exp ? exp : act;
+    int diffs = 0;
+    size_t i;
+
+    if (ref->controller && (!exp || !act)) {
+        printf("%s: %s\n", ref->key,
+               exp ? "missing" : "not expected but present");
+        return 1;
+    }
+    for (i = 0; i < ref->nfields; i++) {
+        const char *name = ref->fields[i].name;
+        const char *e = field_value(exp, name), *a = field_value(act, name);
+
+        if (same(e, a))
+            continue;
+        diffs++;
+        if (strcmp(name, "address") == 0 && !a)
+            printf("%s lacks an address (expected %s)\n", ref->key, e);
+        else if (strcmp(name, "address") == 0 && !e)
+            printf("%s has address %s, expected none\n", ref->key, a);
+        else if (strcmp(name, "address") == 0)
+            printf("%s: address %s, expected %s\n", ref->key, a, e);
+        else
+            printf("%s: %s is %s, expected %s\n", ref->key, name,
+                   a ? a : "(unset)", e ? e : "(unset)");
+    }
+    return diffs;
+}
+
+static int compare(const Summary *exp, const Summary *act)
+{
+    int diffs = 0;
+    size_t i;
+
+    for (i = 0; i < exp->nitems; i++) {
+        const Item *e = &exp->items[i], *a = find_item(act, e->key);
+
+        if (has_pci_info(e) || has_pci_info(a))
+            diffs += compare_item(e, a);
+    }
+    for (i = 0; i < act->nitems; i++) {
+        const Item *a = &act->items[i], *e = find_item(exp, a->key);
+
+        if (!e && has_pci_info(a))
+            diffs += compare_item(NULL, a);
+    }
+    return diffs;
+}
+
+int main(int argc, char **argv)
+{
+    Summary exp = {0}, act = {0};
+    int ret = 2;
+    size_t i;
+
+    if (argc == 3 && strcmp(argv[1], "--summary") == 0) {
+        if (load(argv[2], &exp) == 0) {
+            for (i = 0; i < exp.nitems; i++)
+                if (has_pci_info(&exp.items[i]))
+                    print_item(&exp.items[i]);
+            ret = 0;
+        }
+    } else if (argc == 3 && argv[1][0] != '-') {
+        if (load(argv[1], &exp) == 0 && load(argv[2], &act) == 0)
+            ret = compare(&exp, &act) ? 1 : 0;
+    } else {
+        fprintf(stderr, "usage: golden-compare EXPECTED.xml ACTUAL.xml\n"
+                        "       golden-compare --summary FILE.xml\n");
+    }
+    free_summary(&exp);
+    free_summary(&act);
+    xmlCleanupParser();
+    return ret;
+}
