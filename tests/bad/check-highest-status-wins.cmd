@@ -1,0 +1,3 @@
+--check
+examples/desktop-pc.xml
+tests/bad/nosuch.xml

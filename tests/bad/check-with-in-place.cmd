@@ -1,0 +1,3 @@
+--check
+-i
+examples/desktop-pc.xml

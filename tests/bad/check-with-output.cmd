@@ -1,0 +1,4 @@
+--check
+-o
+out.xml
+examples/desktop-pc.xml

@@ -1,0 +1,1 @@
+tests/bad/nosuch.xml

@@ -1,0 +1,2 @@
+--machine=foo
+examples/desktop-pc.xml

@@ -1,0 +1,3 @@
+-o
+/dev/full
+examples/desktop-pc.xml

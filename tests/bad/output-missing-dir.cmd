@@ -1,0 +1,3 @@
+-o
+/nonexistent/out.xml
+examples/desktop-pc.xml

@@ -1,0 +1,4 @@
+-i
+-o
+out.xml
+examples/desktop-pc.xml

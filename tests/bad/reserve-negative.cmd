@@ -1,0 +1,2 @@
+--reserve=-1
+examples/desktop-pc.xml

@@ -1,0 +1,3 @@
+-r
+4x
+examples/desktop-pc.xml

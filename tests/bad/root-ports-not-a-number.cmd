@@ -1,0 +1,2 @@
+--root-ports=many
+examples/desktop-pc.xml

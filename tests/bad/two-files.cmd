@@ -1,0 +1,2 @@
+examples/desktop-pc.xml
+examples/server-pc.xml

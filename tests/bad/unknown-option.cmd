@@ -1,0 +1,2 @@
+--frobnicate
+examples/desktop-pc.xml
