@@ -224,6 +224,25 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
     return 0;
 }
 
+/* The bus libvirt infers for a disk target without bus=. */
+static char *default_disk_bus(const char *device, const char *dev)
+{
+    static const struct {
+        const char *prefix, *bus;
+    } by_prefix[] = {{"hd", "ide"}, {"sd", "scsi"}, {"vd", "virtio"},
+                     {"xvd", "xen"}, {"ubd", "uml"}};
+
+    if (device && strcmp(device, "floppy") == 0)
+        return strdup("fdc");
+    for (size_t i = 0; dev && i < sizeof(by_prefix) / sizeof(*by_prefix);
+         i++) {
+        if (strncmp(dev, by_prefix[i].prefix, strlen(by_prefix[i].prefix)) ==
+            0)
+            return strdup(by_prefix[i].bus);
+    }
+    return strdup("ide");
+}
+
 /* The model string of <model type='...'/> children (interface, video,
  * shmem). */
 static char *model_child_type(xmlNodePtr n)
@@ -243,6 +262,8 @@ static int load_details(struct device *dev, const struct xmldoc *xd,
         dev->model = attr(n, "model");
         dev->bus = attr(target, "bus");
         dev->dev = attr(target, "dev");
+        if (!dev->bus)
+            dev->bus = default_disk_bus(dev->type, dev->dev);
         break;
     case DEV_CONTROLLER:
         return load_controller(dev, xd, n, d);

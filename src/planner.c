@@ -54,6 +54,7 @@ struct planner {
     struct list vdisks;  /* virtio disks in libvirt's order */
     struct list videos;  /* primary first */
     struct list hostdevs; /* interface hostdevs, then <hostdev> */
+    struct list nets;     /* interfaces that are not hostdevs */
 };
 
 static int oom(struct planner *p)
@@ -746,7 +747,7 @@ static int assign_devices(struct planner *p)
 
     if (assign_controllers(p, true) < 0 ||
         assign_list(p, &p->by_kind[DEV_FILESYSTEM]) < 0 ||
-        assign_list(p, &p->by_kind[DEV_INTERFACE]) < 0 ||
+        assign_list(p, &p->nets) < 0 ||
         assign_list(p, &p->by_kind[DEV_SOUND]) < 0 ||
         assign_controllers(p, false) < 0 || assign_list(p, &p->vdisks) < 0 ||
         assign_list(p, &p->hostdevs) < 0)
@@ -1136,25 +1137,23 @@ static int add_disk_controllers(struct planner *p)
     return 0;
 }
 
+/* Each virtio channel or console needs the virtio-serial controller
+ * its address names (0 when it has none). */
 static int add_virtio_serial_controllers(struct planner *p)
 {
-    long max = -1;
+    static const enum dev_kind kinds[] = {DEV_CHANNEL, DEV_CONSOLE};
 
-    for (size_t i = 0; i < p->dom->ndevs; i++) {
-        const struct device *dev = dev_at(p, i);
-
-        if ((dev->kind == DEV_CHANNEL || dev->kind == DEV_CONSOLE) &&
-            str_eq(dev->type, "virtio")) {
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < p->dom->ndevs; i++) {
+            const struct device *dev = dev_at(p, i);
             long c = dev->addr_controller < 0 ? 0 : dev->addr_controller;
 
-            if (c > max)
-                max = c;
+            if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
+                continue;
+            if (c < 256 && !find_controller(p, "virtio-serial", c) &&
+                !add_controller(p, "virtio-serial", c, NULL))
+                return -1;
         }
-    }
-    for (long c = 0; c <= max && c < 256; c++) {
-        if (!find_controller(p, "virtio-serial", c) &&
-            !add_controller(p, "virtio-serial", c, NULL))
-            return -1;
     }
     if (has_kind(p, DEV_SMARTCARD) && !find_controller(p, "ccid", 0) &&
         !add_controller(p, "ccid", 0, NULL))
@@ -1221,8 +1220,9 @@ static int build_lists(struct planner *p)
     for (size_t i = 0; i < p->by_kind[DEV_INTERFACE].n; i++) {
         size_t pos = p->by_kind[DEV_INTERFACE].at[i];
 
-        if (str_eq(dev_at(p, pos)->type, "hostdev") &&
-            list_push(&p->hostdevs, pos) < 0)
+        if (list_push(str_eq(dev_at(p, pos)->type, "hostdev") ? &p->hostdevs
+                                                              : &p->nets,
+                      pos) < 0)
             return oom(p);
     }
     for (size_t i = 0; i < p->by_kind[DEV_HOSTDEV].n; i++) {
@@ -1449,6 +1449,7 @@ int planner_run(struct domain *dom, const struct plan_options *opt,
     free(p.vdisks.at);
     free(p.videos.at);
     free(p.hostdevs.at);
+    free(p.nets.at);
     for (int k = 0; k < DEV_KIND_COUNT; k++)
         free(p.by_kind[k].at);
     return rc;
