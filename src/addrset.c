@@ -137,6 +137,8 @@ static enum addr_error addrset_grow(struct addrset *set, struct pci_addr *addr,
 
     if (add <= 0)
         return ADDR_OK;
+    if (set->nest_bridges && (flags & CONN_PCI_BRIDGE))
+        flags |= CONN_PCI_DEVICE;
     if (flags & CONN_PCI_DEVICE) {
         if (set->multiple_roots) {
             model = PCI_MODEL_PCI_ROOT;

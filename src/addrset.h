@@ -85,6 +85,8 @@ struct addrset {
     unsigned nbuses;
     bool dry_run;         /* sizing pass: grow instead of failing */
     bool multiple_roots;  /* grow by adding root buses (pSeries PHBs) */
+    bool nest_bridges;   /* a pci-bridge with no free slot gets a new
+                            pci-bridge to sit on (libvirt fails there) */
 };
 
 /* Outcome of a reservation or search, for the caller's message. */

@@ -471,6 +471,7 @@ static void setup_buses(struct planner *p, unsigned nbuses)
 
     addrset_init(p->set, nbuses, p->set->dry_run);
     p->set->multiple_roots = p->mach->multiple_roots;
+    p->set->nest_bridges = true;
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = dev_at(p, p->ctrls.at[i]);
         enum pci_model m = ctrl_pci_model(dev);
