@@ -5,10 +5,15 @@
 static const struct machine machines[] = {
     {"pc", "x86_64", "pc-i440fx-7.2", {"pc-i440fx-", "pc-0.", "pc-1.", NULL},
      CHIPSET_PIIX3, PCI_MODEL_PCI_ROOT, "piix3-uhci", "piix3-uhci",
-     "lsilogic", "cirrus", false, true, false},
+     "lsilogic", "cirrus", "rtl8139", false, true, false},
     {"q35", "x86_64", "pc-q35-7.2", {"pc-q35-", NULL}, CHIPSET_ICH9,
      PCI_MODEL_PCIE_ROOT, "qemu-xhci", "piix3-uhci", "lsilogic", "cirrus",
-     true, true, false},
+     "rtl8139", true, true, false},
+    {"virt", "aarch64", "virt-7.2", {"virt-", NULL}, CHIPSET_NONE,
+     PCI_MODEL_PCIE_ROOT, NULL, "qemu-xhci", "lsilogic", "virtio", "virtio",
+     false, false, false},
+    {"virt", "riscv64", "virt", {NULL}, CHIPSET_NONE, PCI_MODEL_PCIE_ROOT,
+     NULL, "piix3-uhci", "lsilogic", "virtio", "virtio", false, true, false},
 };
 
 #define NMACHINES (sizeof(machines) / sizeof(machines[0]))
@@ -48,5 +53,6 @@ const struct machine *machine_default(const char *arch)
 
 const char *machine_supported_list(void)
 {
-    return "pc, pc-i440fx-*, q35, pc-q35-*";
+    return "pc, pc-i440fx-*, q35, pc-q35-* (x86_64); virt, virt-* (aarch64); "
+           "virt (riscv64)";
 }

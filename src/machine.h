@@ -30,6 +30,7 @@ struct machine {
     const char *usb_model;     /* model of a model-less USB controller */
     const char *scsi_model;    /* model of a model-less SCSI controller */
     const char *video_model;   /* model of the video added for graphics */
+    const char *nic_model;     /* model of a model-less interface */
     bool implicit_sata;        /* SATA controller 0 always present */
     bool implicit_balloon;     /* virtio memballoon added when absent */
     bool multiple_roots;       /* grows by adding root buses (PHBs) */

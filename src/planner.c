@@ -183,7 +183,7 @@ static unsigned interface_class(const struct planner *p,
         "spapr-vlan", "lan9118", "scm91c111", "vlance",   "vmxnet",
         "vmxnet2",  "vmxnet3",  "Am79C970A", "Am79C973",  "82540EM",
         "82545EM",  "82543GC",  NULL};
-    const char *model = dev->model ? dev->model : "rtl8139";
+    const char *model = dev->model ? dev->model : p->mach->nic_model;
 
     if (str_eq(model, "virtio") || str_eq(model, "virtio-non-transitional") ||
         str_eq(model, "virtio-transitional"))
@@ -787,12 +787,25 @@ static bool all_buses_full(const struct planner *p)
     return true;
 }
 
+/*
+ * The default (1) is libvirt's own reserve: one conventional slot held
+ * back before any device is placed on pci-root machines, one PCIe slot
+ * after all devices on pcie-root machines whose input had no PCI
+ * controller but the root and that needed new buses. Any other count is
+ * pciplan's: that many spares, each in a hotpluggable place, whatever
+ * the input had.
+ */
+static unsigned spare_flags(const struct planner *p, unsigned class_flags)
+{
+    return p->reserve == 1 ? class_flags : class_flags | CONN_HOTPLUGGABLE;
+}
+
 static int reserve_conventional_spares(struct planner *p)
 {
     if (p->pcie || all_buses_full(p))
         return 0;
     for (int i = 0; i < p->reserve; i++) {
-        if (reserve_dummy(p, PCI_CLASS) < 0)
+        if (reserve_dummy(p, spare_flags(p, PCI_CLASS)) < 0)
             return -1;
     }
     return 0;
@@ -800,10 +813,14 @@ static int reserve_conventional_spares(struct planner *p)
 
 static int reserve_pcie_spares(struct planner *p, unsigned nbuses_before)
 {
-    if (!p->pcie || p->max_idx > 0 || p->set->nbuses <= nbuses_before)
+    if (!p->pcie)
+        return 0;
+    if (p->reserve == 1 &&
+        (p->max_idx > 0 || p->set->nbuses <= nbuses_before))
         return 0;
     for (int i = 0; i < p->reserve; i++) {
-        if (reserve_dummy(p, CONN_AUTOASSIGN | CONN_PCIE_DEVICE) < 0)
+        if (reserve_dummy(p, spare_flags(p, CONN_AUTOASSIGN |
+                                                CONN_PCIE_DEVICE)) < 0)
             return -1;
     }
     return 0;
@@ -943,6 +960,36 @@ static int order_controllers(struct planner *p)
         }
         if (list_insert(&p->ctrls, at, pos) < 0)
             return oom(p);
+    }
+    return 0;
+}
+
+static bool index_used(const struct planner *p, const char *type, long index,
+                       const char *model);
+
+/* --root-ports: what virt-install and Nova do, bare root ports in the
+ * input, so libvirt (and pciplan) place devices on them. */
+static int add_root_ports(struct planner *p)
+{
+    long have = 0;
+
+    if (p->opt->root_ports <= 0)
+        return 0;
+    if (!p->pcie)
+        return diag_fail(p->d, STATUS_USAGE, 0, NULL,
+                         "--root-ports needs a PCI Express machine (q35, "
+                         "virt), not %s", p->mach->alias);
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = dev_at(p, p->ctrls.at[i]);
+
+        have += is_pci_ctrl(dev) &&
+                ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT_PORT;
+    }
+    for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
+        while (index_used(p, "pci", idx, NULL))
+            idx++;
+        if (!add_controller(p, "pci", idx, "pcie-root-port"))
+            return -1;
     }
     return 0;
 }
@@ -1408,7 +1455,8 @@ static int plan(struct planner *p)
 {
     unsigned nbuses;
 
-    if (resolve_machine(p) < 0 || order_controllers(p) < 0)
+    if (resolve_machine(p) < 0 || order_controllers(p) < 0 ||
+        add_root_ports(p) < 0)
         return -1;
     number_controllers(p);
     if (add_implicit_devices(p) < 0 || check_controllers(p) < 0 ||
