@@ -15,21 +15,20 @@ const struct pci_model_info pci_models[PCI_MODEL_COUNT] = {
                                  CONN_PCIE_EXPANDER_BUS,
                              false, 1, 31, 0},
     [PCI_MODEL_PCI_BRIDGE] = {"pci-bridge", "pci-bridge", CONN_PCI_BRIDGE,
-                              AUTO | CONN_PCI_DEVICE | CONN_PCI_BRIDGE, true,
-                              1, 31, TARGET_CHASSIS_NR},
+                              AUTO | CONN_PCI_DEVICE | CONN_PCI_BRIDGE, true, 1,
+                              31, TARGET_CHASSIS_NR},
     [PCI_MODEL_DMI_TO_PCI_BRIDGE] = {"dmi-to-pci-bridge", "i82801b11-bridge",
                                      CONN_DMI_TO_PCI_BRIDGE,
                                      CONN_PCI_DEVICE | CONN_PCI_BRIDGE, false,
                                      0, 31, 0},
     [PCI_MODEL_PCIE_ROOT_PORT] = {"pcie-root-port", "pcie-root-port",
                                   CONN_ROOT_PORT | CONN_AGGREGATE_SLOT,
-                                  AUTO | CONN_PCIE_DEVICE |
-                                      CONN_UPSTREAM_PORT |
+                                  AUTO | CONN_PCIE_DEVICE | CONN_UPSTREAM_PORT |
                                       CONN_PCIE_TO_PCI_BRIDGE,
                                   true, 0, 0, TARGET_CHASSIS | TARGET_PORT},
-    [PCI_MODEL_UPSTREAM_PORT] = {"pcie-switch-upstream-port",
-                                 "x3130-upstream", CONN_UPSTREAM_PORT,
-                                 CONN_DOWNSTREAM_PORT, false, 0, 31, 0},
+    [PCI_MODEL_UPSTREAM_PORT] = {"pcie-switch-upstream-port", "x3130-upstream",
+                                 CONN_UPSTREAM_PORT, CONN_DOWNSTREAM_PORT,
+                                 false, 0, 31, 0},
     [PCI_MODEL_DOWNSTREAM_PORT] = {"pcie-switch-downstream-port",
                                    "xio3130-downstream", CONN_DOWNSTREAM_PORT,
                                    AUTO | CONN_PCIE_DEVICE |
@@ -252,8 +251,8 @@ static bool search_bus(const struct addrset *set, unsigned b, unsigned flags,
     return false;
 }
 
-enum addr_error addrset_next(struct addrset *set, unsigned flags,
-                             int function, struct pci_addr *addr)
+enum addr_error addrset_next(struct addrset *set, unsigned flags, int function,
+                             struct pci_addr *addr)
 {
     enum addr_error err;
 
@@ -263,9 +262,8 @@ enum addr_error addrset_next(struct addrset *set, unsigned flags,
     }
     if (!set->dry_run)
         return ADDR_ERR_FULL;
-    *addr = (struct pci_addr){0, set->nbuses, 0,
-                              function < 0 ? 0 : (unsigned)function,
-                              TRI_ABSENT};
+    *addr = (struct pci_addr){
+        0, set->nbuses, 0, function < 0 ? 0 : (unsigned)function, TRI_ABSENT};
     if ((err = addrset_grow(set, addr, flags)) != ADDR_OK)
         return err;
     addr->slot = set->buses[addr->bus].min_slot;
@@ -312,6 +310,5 @@ bool addrset_slot_used(const struct addrset *set, unsigned bus, unsigned slot)
 bool addrset_function_used(const struct addrset *set,
                            const struct pci_addr *addr)
 {
-    return (set->buses[addr->bus].functions[addr->slot] >> addr->function) &
-           1u;
+    return (set->buses[addr->bus].functions[addr->slot] >> addr->function) & 1u;
 }

@@ -37,8 +37,8 @@ enum conn_flag {
 
 #define CONN_ENDPOINT (CONN_PCI_DEVICE | CONN_PCIE_DEVICE)
 #define CONN_TYPES_MASK                                                        \
-    (CONN_ENDPOINT | CONN_ROOT_PORT | CONN_UPSTREAM_PORT |                    \
-     CONN_DOWNSTREAM_PORT | CONN_DMI_TO_PCI_BRIDGE | CONN_PCI_EXPANDER_BUS |  \
+    (CONN_ENDPOINT | CONN_ROOT_PORT | CONN_UPSTREAM_PORT |                     \
+     CONN_DOWNSTREAM_PORT | CONN_DMI_TO_PCI_BRIDGE | CONN_PCI_EXPANDER_BUS |   \
      CONN_PCIE_EXPANDER_BUS | CONN_PCI_BRIDGE | CONN_PCIE_TO_PCI_BRIDGE)
 
 /* PCI controller models, in the order of libvirt's enumeration. */
@@ -65,7 +65,7 @@ struct pci_model_info {
     unsigned accepts;       /* downstream: type bits + AUTOASSIGN */
     bool hotplug;           /* downstream slots are hotpluggable */
     unsigned min_slot, max_slot;
-    unsigned target_fill;   /* enum target_attr bits libvirt fills */
+    unsigned target_fill; /* enum target_attr bits libvirt fills */
 };
 
 extern const struct pci_model_info pci_models[PCI_MODEL_COUNT];
@@ -83,8 +83,8 @@ struct pci_bus {
 struct addrset {
     struct pci_bus buses[PCI_MAX_BUSES];
     unsigned nbuses;
-    bool dry_run;         /* sizing pass: grow instead of failing */
-    bool multiple_roots;  /* grow by adding root buses (pSeries PHBs) */
+    bool dry_run;        /* sizing pass: grow instead of failing */
+    bool multiple_roots; /* grow by adding root buses (pSeries PHBs) */
     bool nest_bridges;   /* a pci-bridge with no free slot gets a new
                             pci-bridge to sit on (libvirt fails there) */
 };
@@ -97,8 +97,8 @@ enum addr_error {
     ADDR_ERR_NOT_INTEGRATED,
     ADDR_ERR_SLOT_RANGE,
     ADDR_ERR_IN_USE,
-    ADDR_ERR_FULL,         /* no free slot and growing is not allowed */
-    ADDR_ERR_CANNOT_GROW,  /* no controller can be added for it */
+    ADDR_ERR_FULL,        /* no free slot and growing is not allowed */
+    ADDR_ERR_CANNOT_GROW, /* no controller can be added for it */
     ADDR_ERR_TOO_MANY_BUSES,
 };
 
@@ -116,8 +116,8 @@ enum addr_error addrset_reserve(struct addrset *set, struct pci_addr *addr,
                                 unsigned flags, bool from_config);
 
 /* Find the first free slot (function 'function', -1 = any) that fits. */
-enum addr_error addrset_next(struct addrset *set, unsigned flags,
-                             int function, struct pci_addr *addr);
+enum addr_error addrset_next(struct addrset *set, unsigned flags, int function,
+                             struct pci_addr *addr);
 
 /* Find and reserve in one step. */
 enum addr_error addrset_reserve_next(struct addrset *set, unsigned flags,
@@ -125,8 +125,7 @@ enum addr_error addrset_reserve_next(struct addrset *set, unsigned flags,
 
 bool addrset_bus_full(const struct addrset *set, unsigned bus);
 bool addrset_bus_empty(const struct addrset *set, unsigned bus);
-bool addrset_slot_used(const struct addrset *set, unsigned bus,
-                       unsigned slot);
+bool addrset_slot_used(const struct addrset *set, unsigned bus, unsigned slot);
 bool addrset_function_used(const struct addrset *set,
                            const struct pci_addr *addr);
 

@@ -21,9 +21,9 @@ enum pciplan_status {
 };
 
 struct diag {
-    int status;        /* STATUS_OK while nothing failed */
-    unsigned line;     /* 0 when no source line applies */
-    char element[64];  /* element name without brackets, "" if none */
+    int status;       /* STATUS_OK while nothing failed */
+    unsigned line;    /* 0 when no source line applies */
+    char element[64]; /* element name without brackets, "" if none */
     char msg[512];
 };
 

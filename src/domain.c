@@ -7,12 +7,12 @@
 #include <libxml/tree.h>
 
 static const char *const kind_names[DEV_KIND_COUNT] = {
-    "emulator", "disk",   "controller", "lease",     "filesystem",
-    "interface", "smartcard", "serial",  "parallel",  "console",
-    "channel",  "input",  "tpm",        "graphics",  "sound",
-    "audio",    "video",  "hostdev",    "redirdev",  "redirfilter",
-    "hub",      "watchdog", "memballoon", "rng",     "nvram",
-    "panic",    "shmem",  "memory",     "iommu",     "vsock",
+    "emulator",  "disk",      "controller", "lease",    "filesystem",
+    "interface", "smartcard", "serial",     "parallel", "console",
+    "channel",   "input",     "tpm",        "graphics", "sound",
+    "audio",     "video",     "hostdev",    "redirdev", "redirfilter",
+    "hub",       "watchdog",  "memballoon", "rng",      "nvram",
+    "panic",     "shmem",     "memory",     "iommu",    "vsock",
     "?",
 };
 
@@ -229,15 +229,16 @@ static char *default_disk_bus(const char *device, const char *dev)
 {
     static const struct {
         const char *prefix, *bus;
-    } by_prefix[] = {{"hd", "ide"}, {"sd", "scsi"}, {"vd", "virtio"},
-                     {"xvd", "xen"}, {"ubd", "uml"}};
+    } by_prefix[] = {{"hd", "ide"},
+                     {"sd", "scsi"},
+                     {"vd", "virtio"},
+                     {"xvd", "xen"},
+                     {"ubd", "uml"}};
 
     if (device && strcmp(device, "floppy") == 0)
         return strdup("fdc");
-    for (size_t i = 0; dev && i < sizeof(by_prefix) / sizeof(*by_prefix);
-         i++) {
-        if (strncmp(dev, by_prefix[i].prefix, strlen(by_prefix[i].prefix)) ==
-            0)
+    for (size_t i = 0; dev && i < sizeof(by_prefix) / sizeof(*by_prefix); i++) {
+        if (strncmp(dev, by_prefix[i].prefix, strlen(by_prefix[i].prefix)) == 0)
             return strdup(by_prefix[i].bus);
     }
     return strdup("ide");

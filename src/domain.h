@@ -113,16 +113,16 @@ struct device {
     char *model;
     char *bus;
     char *dev;
-    char *fs_model; /* filesystem model= (virtio-transitional ...) */
-    bool primary;   /* video <model primary='yes'/> */
+    char *fs_model;  /* filesystem model= (virtio-transitional ...) */
+    bool primary;    /* video <model primary='yes'/> */
     bool has_master; /* controller has <master> (USB companion) */
 
     /* controllers only */
-    long index;          /* -1 when absent */
-    char *model_name;    /* <model name=...> */
+    long index;           /* -1 when absent */
+    char *model_name;     /* <model name=...> */
     long model_name_elem; /* existing <model> element, or -1 */
     struct ctrl_target target;
-    long target_elem;    /* existing <target> element, or -1 */
+    long target_elem; /* existing <target> element, or -1 */
 
     /* the address as read (and as planned) */
     enum addr_type addr_type;
@@ -131,12 +131,12 @@ struct device {
     long addr_controller; /* drive/virtio-serial/ccid controller=, -1 */
 
     /* set by the planner, rendered by the writer */
-    bool addr_changed;     /* write addr as a (new or replaced) PCI address */
-    bool model_name_added; /* write <model name='model_name'/> */
-    unsigned target_added; /* enum target_attr bits to write */
+    bool addr_changed;       /* write addr as a (new or replaced) PCI address */
+    bool model_name_added;   /* write <model name='model_name'/> */
+    unsigned target_added;   /* enum target_attr bits to write */
     bool adds_multifunction; /* only multifunction='on' is new */
-    bool index_added;      /* controller: write index='index' */
-    bool model_added;      /* controller: write model='model' */
+    bool index_added;        /* controller: write index='index' */
+    bool model_added;        /* controller: write model='model' */
 };
 
 struct domain {
@@ -144,12 +144,12 @@ struct domain {
     size_t ndevs;
     size_t cap;
 
-    char *arch;         /* <os><type arch=...>, NULL if absent */
-    char *machine;      /* <os><type machine=...>, NULL if absent */
-    long os_type_elem;  /* the <os><type> element, -1 if absent */
-    long devices_elem;  /* the <devices> element, -1 if absent */
+    char *arch;           /* <os><type arch=...>, NULL if absent */
+    char *machine;        /* <os><type machine=...>, NULL if absent */
+    long os_type_elem;    /* the <os><type> element, -1 if absent */
+    long devices_elem;    /* the <devices> element, -1 if absent */
     bool machine_changed; /* the writer sets machine= to 'machine' */
-    bool has_numa;      /* <cpu><numa> exists */
+    bool has_numa;        /* <cpu><numa> exists */
 };
 
 /* Build the model from a parsed document. */

@@ -20,20 +20,20 @@ enum chipset {
 };
 
 struct machine {
-    const char *alias;     /* short name accepted on the command line */
-    const char *arch;      /* architecture the machine belongs to */
-    const char *canonical; /* the versioned name libvirt writes */
+    const char *alias;       /* short name accepted on the command line */
+    const char *arch;        /* architecture the machine belongs to */
+    const char *canonical;   /* the versioned name libvirt writes */
     const char *prefixes[4]; /* versioned names (prefix match) */
     enum chipset chipset;
-    enum pci_model root;   /* model of PCI controller index 0 */
-    const char *implicit_usb;  /* USB controller added when none, or NULL */
-    const char *usb_model;     /* model of a model-less USB controller */
-    const char *scsi_model;    /* model of a model-less SCSI controller */
-    const char *video_model;   /* model of the video added for graphics */
-    const char *nic_model;     /* model of a model-less interface */
-    bool implicit_sata;        /* SATA controller 0 always present */
-    bool implicit_balloon;     /* virtio memballoon added when absent */
-    bool multiple_roots;       /* grows by adding root buses (PHBs) */
+    enum pci_model root;      /* model of PCI controller index 0 */
+    const char *implicit_usb; /* USB controller added when none, or NULL */
+    const char *usb_model;    /* model of a model-less USB controller */
+    const char *scsi_model;   /* model of a model-less SCSI controller */
+    const char *video_model;  /* model of the video added for graphics */
+    const char *nic_model;    /* model of a model-less interface */
+    bool implicit_sata;       /* SATA controller 0 always present */
+    bool implicit_balloon;    /* virtio memballoon added when absent */
+    bool multiple_roots;      /* grows by adding root buses (PHBs) */
 };
 
 /*

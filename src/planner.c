@@ -46,13 +46,13 @@ struct planner {
     struct devstate *st;
     size_t nst;
     int (*owner)[PCI_SLOTS][PCI_FUNCTIONS]; /* device at each function */
-    long max_idx;        /* highest PCI controller index in the input */
-    bool pcie;           /* index 0 is pcie-root */
-    int reserve;         /* spare capacity requested */
-    struct list ctrls;   /* libvirt's controller array order */
+    long max_idx;      /* highest PCI controller index in the input */
+    bool pcie;         /* index 0 is pcie-root */
+    int reserve;       /* spare capacity requested */
+    struct list ctrls; /* libvirt's controller array order */
     struct list by_kind[DEV_KIND_COUNT]; /* document order per kind */
-    struct list vdisks;  /* virtio disks in libvirt's order */
-    struct list videos;  /* primary first */
+    struct list vdisks;                  /* virtio disks in libvirt's order */
+    struct list videos;                  /* primary first */
     struct list hostdevs; /* interface hostdevs, then <hostdev> */
     struct list nets;     /* interfaces that are not hostdevs */
 };
@@ -144,10 +144,8 @@ static unsigned controller_class(const struct planner *p,
 {
     static const char *const pcie_usb[] = {"qemu-xhci", "nec-xhci", NULL};
     static const char *const virtio_scsi[] = {
-        "virtio-scsi", "virtio-transitional", "virtio-non-transitional",
-        NULL};
-    static const char *const no_pci[] = {"fdc", "ccid", "xenbus", "isa",
-                                         NULL};
+        "virtio-scsi", "virtio-transitional", "virtio-non-transitional", NULL};
+    static const char *const no_pci[] = {"fdc", "ccid", "xenbus", "isa", NULL};
 
     if (is_pci_ctrl(dev)) {
         enum pci_model m = ctrl_pci_model(dev);
@@ -177,12 +175,27 @@ static unsigned interface_class(const struct planner *p,
                                 const struct device *dev)
 {
     /* Models libvirt knows; any other string is taken as PCIe. */
-    static const char *const known[] = {
-        "netfront", "rtl8139",  "virtio",    "e1000",     "e1000e",
-        "virtio-transitional",  "virtio-non-transitional", "usb-net",
-        "spapr-vlan", "lan9118", "scm91c111", "vlance",   "vmxnet",
-        "vmxnet2",  "vmxnet3",  "Am79C970A", "Am79C973",  "82540EM",
-        "82545EM",  "82543GC",  NULL};
+    static const char *const known[] = {"netfront",
+                                        "rtl8139",
+                                        "virtio",
+                                        "e1000",
+                                        "e1000e",
+                                        "virtio-transitional",
+                                        "virtio-non-transitional",
+                                        "usb-net",
+                                        "spapr-vlan",
+                                        "lan9118",
+                                        "scm91c111",
+                                        "vlance",
+                                        "vmxnet",
+                                        "vmxnet2",
+                                        "vmxnet3",
+                                        "Am79C970A",
+                                        "Am79C973",
+                                        "82540EM",
+                                        "82545EM",
+                                        "82543GC",
+                                        NULL};
     const char *model = dev->model ? dev->model : p->mach->nic_model;
 
     if (str_eq(model, "virtio") || str_eq(model, "virtio-non-transitional") ||
@@ -199,8 +212,7 @@ static unsigned interface_class(const struct planner *p,
     return pcie_class(p);
 }
 
-static unsigned hostdev_class(const struct planner *p,
-                              const struct device *dev)
+static unsigned hostdev_class(const struct planner *p, const struct device *dev)
 {
     /* libvirt probes the host; without one, assume PCIe as it does for
      * a host device it cannot find. */
@@ -227,8 +239,8 @@ static unsigned video_class(const struct planner *p, const struct device *dev)
 static unsigned filesystem_class(const struct planner *p,
                                  const struct device *dev)
 {
-    static const char *const virtio_drivers[] = {"path", "handle",
-                                                 "virtiofs", NULL};
+    static const char *const virtio_drivers[] = {"path", "handle", "virtiofs",
+                                                 NULL};
 
     if (dev->model && !str_in(dev->model, virtio_drivers))
         return 0;
@@ -240,8 +252,7 @@ static unsigned device_class(const struct planner *p, const struct device *dev)
 {
     static const char *const pci_sound[] = {"es1370", "ac97", "ich6", "ich9",
                                             NULL};
-    static const char *const virtio_mem[] = {"virtio-pmem", "virtio-mem",
-                                             NULL};
+    static const char *const virtio_mem[] = {"virtio-pmem", "virtio-mem", NULL};
 
     switch (dev->kind) {
     case DEV_DISK:
@@ -278,9 +289,8 @@ static unsigned device_class(const struct planner *p, const struct device *dev)
     case DEV_SERIAL:
         return str_eq(dev->type, "pci-serial") ? PCI_CLASS : 0;
     case DEV_IOMMU:
-        return str_eq(dev->model, "virtio")
-                   ? (pcie_class(p) | CONN_INTEGRATED)
-                   : 0;
+        return str_eq(dev->model, "virtio") ? (pcie_class(p) | CONN_INTEGRATED)
+                                            : 0;
     case DEV_MEMORY:
         return str_in(dev->model, virtio_mem) ? pcie_class(p) : 0;
     default:
@@ -328,7 +338,7 @@ static int fail_user_address(struct planner *p, size_t pos,
     case ADDR_ERR_IN_USE:
         other = p->owner[a->bus][a->slot][a->function];
         if (other >= 0)
-            snprintf(msg, sizeof(msg), "<%s> at line %u", 
+            snprintf(msg, sizeof(msg), "<%s> at line %u",
                      dev_kind_name(dev_at(p, (size_t)other)->kind),
                      dev_at(p, (size_t)other)->line);
         else
@@ -337,8 +347,10 @@ static int fail_user_address(struct planner *p, size_t pos,
                          dev_kind_name(dev_at(p, pos)->kind),
                          "PCI address %s is already used by %s", where, msg);
     case ADDR_ERR_NO_BUS:
-        snprintf(msg, sizeof(msg), "PCI address %s: no controller provides "
-                 "bus 0x%02x", where, a->bus);
+        snprintf(msg, sizeof(msg),
+                 "PCI address %s: no controller provides "
+                 "bus 0x%02x",
+                 where, a->bus);
         break;
     case ADDR_ERR_SLOT_RANGE:
         snprintf(msg, sizeof(msg),
@@ -355,11 +367,14 @@ static int fail_user_address(struct planner *p, size_t pos,
     case ADDR_ERR_TOO_MANY_BUSES:
         snprintf(msg, sizeof(msg),
                  "PCI address %s: bus 0x%02x does not exist and cannot be "
-                 "added for this device", where, a->bus);
+                 "added for this device",
+                 where, a->bus);
         return fail_device(p, STATUS_UNSATISFIABLE, pos, "%s", msg);
     default:
-        snprintf(msg, sizeof(msg), "PCI address %s: %s cannot hold this "
-                 "device", where, bus_description(p, a->bus, bus, sizeof(bus)));
+        snprintf(msg, sizeof(msg),
+                 "PCI address %s: %s cannot hold this "
+                 "device",
+                 where, bus_description(p, a->bus, bus, sizeof(bus)));
         break;
     }
     return fail_device(p, STATUS_INVALID, pos, "%s", msg);
@@ -408,12 +423,13 @@ static int reserve_chipset(struct planner *p, unsigned slot, unsigned fn,
     if (err == ADDR_ERR_IN_USE) {
         int other = p->owner[0][slot][fn];
 
-        return diag_fail(p->d, STATUS_INVALID,
-                         other >= 0 ? dev_at(p, (size_t)other)->line : 0,
-                         other >= 0 ? dev_kind_name(dev_at(p, (size_t)other)->kind)
-                                    : NULL,
-                         "PCI address 0000:00:%02x.%x belongs to the "
-                         "machine's chipset", slot, fn);
+        return diag_fail(
+            p->d, STATUS_INVALID,
+            other >= 0 ? dev_at(p, (size_t)other)->line : 0,
+            other >= 0 ? dev_kind_name(dev_at(p, (size_t)other)->kind) : NULL,
+            "PCI address 0000:00:%02x.%x belongs to the "
+            "machine's chipset",
+            slot, fn);
     }
     if (err != ADDR_OK)
         return diag_fail(p->d, STATUS_INVALID, 0, NULL,
@@ -508,8 +524,8 @@ static bool is_piix3_function(const struct device *dev,
 static int collect_present(struct planner *p)
 {
     for (int kind = 0; kind < DEV_KIND_COUNT; kind++) {
-        const struct list *l = kind == DEV_CONTROLLER ? &p->ctrls
-                                                      : &p->by_kind[kind];
+        const struct list *l =
+            kind == DEV_CONTROLLER ? &p->ctrls : &p->by_kind[kind];
 
         for (size_t i = 0; i < l->n; i++) {
             size_t pos = l->at[i];
@@ -540,8 +556,7 @@ static void pin(struct planner *p, size_t pos, unsigned slot, unsigned fn,
 }
 
 /* The primary video's preferred slot, else its normal place. */
-static int place_primary_video(struct planner *p, unsigned slot,
-                               unsigned flags)
+static int place_primary_video(struct planner *p, unsigned slot, unsigned flags)
 {
     size_t pos;
 
@@ -574,8 +589,8 @@ static int piix3_rules(struct planner *p)
             fn = 2;
         else
             continue;
-        if (s->has_addr && (s->addr.bus || s->addr.slot != 1 ||
-                            s->addr.function != fn))
+        if (s->has_addr &&
+            (s->addr.bus || s->addr.slot != 1 || s->addr.function != fn))
             return fail_device(p, STATUS_INVALID, pos, "%s",
                                fn == 1 ? "the primary IDE controller must "
                                          "be at PCI address 0000:00:01.1"
@@ -599,8 +614,8 @@ static int ich9_controller_rules(struct planner *p)
         struct devstate *s = &p->st[pos];
 
         if (is_ctrl(dev, "sata") && dev->index == 0) {
-            if (s->has_addr && (s->addr.bus || s->addr.slot != 0x1f ||
-                                s->addr.function != 2))
+            if (s->has_addr &&
+                (s->addr.bus || s->addr.slot != 0x1f || s->addr.function != 2))
                 return fail_device(p, STATUS_INVALID, pos, "%s",
                                    "the primary SATA controller must be at "
                                    "PCI address 0000:00:1f.2");
@@ -740,9 +755,8 @@ static int assign_controllers(struct planner *p, bool pci)
 /* libvirt's device order (S3 ... S19). */
 static int assign_devices(struct planner *p)
 {
-    static const enum dev_kind after_videos[] = {DEV_SHMEM, DEV_INPUT,
-                                                 DEV_SERIAL, DEV_IOMMU,
-                                                 DEV_VSOCK, DEV_MEMORY};
+    static const enum dev_kind after_videos[] = {
+        DEV_SHMEM, DEV_INPUT, DEV_SERIAL, DEV_IOMMU, DEV_VSOCK, DEV_MEMORY};
     static const enum dev_kind before_videos[] = {DEV_MEMBALLOON, DEV_RNG,
                                                   DEV_WATCHDOG};
 
@@ -753,7 +767,8 @@ static int assign_devices(struct planner *p)
         assign_controllers(p, false) < 0 || assign_list(p, &p->vdisks) < 0 ||
         assign_list(p, &p->hostdevs) < 0)
         return -1;
-    for (size_t k = 0; k < sizeof(before_videos) / sizeof(*before_videos); k++) {
+    for (size_t k = 0; k < sizeof(before_videos) / sizeof(*before_videos);
+         k++) {
         if (assign_list(p, &p->by_kind[before_videos[k]]) < 0)
             return -1;
     }
@@ -815,12 +830,11 @@ static int reserve_pcie_spares(struct planner *p, unsigned nbuses_before)
 {
     if (!p->pcie)
         return 0;
-    if (p->reserve == 1 &&
-        (p->max_idx > 0 || p->set->nbuses <= nbuses_before))
+    if (p->reserve == 1 && (p->max_idx > 0 || p->set->nbuses <= nbuses_before))
         return 0;
     for (int i = 0; i < p->reserve; i++) {
-        if (reserve_dummy(p, spare_flags(p, CONN_AUTOASSIGN |
-                                                CONN_PCIE_DEVICE)) < 0)
+        if (reserve_dummy(
+                p, spare_flags(p, CONN_AUTOASSIGN | CONN_PCIE_DEVICE)) < 0)
             return -1;
     }
     return 0;
@@ -911,8 +925,9 @@ static int resolve_machine(struct planner *p)
                          dom->arch ? dom->arch : "", machine_supported_list());
     }
     if (dom->os_type_elem >= 0 &&
-        (!dom->machine || (p->opt->machine &&
-                           machine_lookup(dom->machine, dom->arch) != p->mach))) {
+        (!dom->machine ||
+         (p->opt->machine &&
+          machine_lookup(dom->machine, dom->arch) != p->mach))) {
         free(dom->machine);
         dom->machine = strdup(p->opt->machine && strchr(p->opt->machine, '-')
                                   ? p->opt->machine
@@ -978,12 +993,13 @@ static int add_root_ports(struct planner *p)
     if (!p->pcie)
         return diag_fail(p->d, STATUS_USAGE, 0, NULL,
                          "--root-ports needs a PCI Express machine (q35, "
-                         "virt), not %s", p->mach->alias);
+                         "virt), not %s",
+                         p->mach->alias);
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = dev_at(p, p->ctrls.at[i]);
 
-        have += is_pci_ctrl(dev) &&
-                ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT_PORT;
+        have +=
+            is_pci_ctrl(dev) && ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT_PORT;
     }
     for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
         while (index_used(p, "pci", idx, NULL))
@@ -1048,8 +1064,7 @@ static int check_controllers(struct planner *p)
 
             if (str_eq(o->type, dev->type) && o->index == dev->index &&
                 !is_usb2_companion(dev))
-                return diag_fail(p->d, STATUS_INVALID, dev->line,
-                                 "controller",
+                return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
                                  "duplicate %s controller index %ld (also "
                                  "used at line %u)",
                                  dev->type, dev->index, o->line);
@@ -1066,13 +1081,14 @@ static int check_controllers(struct planner *p)
             return fail_device(p, STATUS_INVALID, pos,
                                "unknown or missing PCI controller model '%s'",
                                dev->model ? dev->model : "");
-        if ((dev->index == 0) != (ctrl_pci_model(dev) == p->mach->root &&
-                                  dev->index == 0))
+        if ((dev->index == 0) !=
+            (ctrl_pci_model(dev) == p->mach->root && dev->index == 0))
             return fail_device(p, STATUS_INVALID, pos,
                                "PCI controller index 0 must be model '%s'",
                                pci_models[p->mach->root].name);
-        if (dev->index > 0 && (ctrl_pci_model(dev) == PCI_MODEL_PCI_ROOT ||
-                               ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT) &&
+        if (dev->index > 0 &&
+            (ctrl_pci_model(dev) == PCI_MODEL_PCI_ROOT ||
+             ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT) &&
             !p->mach->multiple_roots)
             return fail_device(p, STATUS_INVALID, pos, "%s",
                                "a root PCI controller must have index 0");
@@ -1116,8 +1132,8 @@ static bool has_kind(const struct planner *p, enum dev_kind kind)
  * trailing digits (partitions) are allowed, anything else is -1. */
 static long disk_name_index(const char *name)
 {
-    static const char *const prefixes[] = {"fd", "hd", "vd", "sd", "xvd",
-                                           "ubd", NULL};
+    static const char *const prefixes[] = {"fd",  "hd",  "vd", "sd",
+                                           "xvd", "ubd", NULL};
     const char *s = NULL;
     long idx = 0;
 
@@ -1481,8 +1497,8 @@ static int plan(struct planner *p)
 int planner_run(struct domain *dom, const struct plan_options *opt,
                 struct diag *d)
 {
-    struct planner p = {.dom = dom, .opt = opt, .d = d, .max_idx = -1,
-                        .reserve = opt->reserve};
+    struct planner p = {
+        .dom = dom, .opt = opt, .d = d, .max_idx = -1, .reserve = opt->reserve};
     int rc = -1;
 
     p.set = calloc(1, sizeof(*p.set));

@@ -15,7 +15,10 @@ struct plan_options {
                             0 for no minimum */
 };
 
-#define PLAN_OPTIONS_DEFAULT { NULL, 1, 0 }
+#define PLAN_OPTIONS_DEFAULT                                                   \
+    {                                                                          \
+        NULL, 1, 0                                                             \
+    }
 
 /* Fill in addresses and add controllers and implicit devices. */
 int planner_run(struct domain *dom, const struct plan_options *opt,

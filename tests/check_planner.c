@@ -1,0 +1,421 @@
+/* Unit tests for the planner: libvirt's rules on small domains. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "check_suites.h"
+#include "planner.h"
+
+struct planned {
+    struct xmldoc xd;
+    struct domain dom;
+    struct diag d;
+    int rc;
+};
+
+static struct planned plan_with(const char *machine, const char *devices,
+                                struct plan_options opt)
+{
+    struct planned p;
+    size_t cap = strlen(devices) + 512;
+    char *text = malloc(cap);
+
+    memset(&p, 0, sizeof(p));
+    snprintf(text, cap,
+             "<domain type='qemu'>\n  <name>t</name>\n  <os>\n"
+             "    <type arch='x86_64' machine='%s'>hvm</type>\n  </os>\n"
+             "  <devices>\n%s  </devices>\n</domain>\n",
+             machine, devices);
+    p.rc = xmldoc_parse(&p.xd, text, strlen(text), &p.d);
+    if (p.rc == 0)
+        p.rc = domain_load(&p.dom, &p.xd, &p.d);
+    if (p.rc == 0)
+        p.rc = planner_run(&p.dom, &opt, &p.d);
+    return p;
+}
+
+static struct planned plan(const char *machine, const char *devices)
+{
+    struct plan_options opt = PLAN_OPTIONS_DEFAULT;
+
+    return plan_with(machine, devices, opt);
+}
+
+static void done(struct planned *p)
+{
+    domain_free(&p->dom);
+    xmldoc_free(&p->xd);
+}
+
+/* The nth (from 0) device of a kind. */
+static const struct device *nth(const struct planned *p, enum dev_kind kind,
+                                int n)
+{
+    for (size_t i = 0; i < p->dom.ndevs; i++) {
+        if (p->dom.devs[i]->kind == kind && n-- == 0)
+            return p->dom.devs[i];
+    }
+    ck_abort_msg("no device %d of kind %s", n, dev_kind_name(kind));
+    return NULL;
+}
+
+static const struct device *controller(const struct planned *p,
+                                       const char *type, long index)
+{
+    for (size_t i = 0; i < p->dom.ndevs; i++) {
+        const struct device *dev = p->dom.devs[i];
+
+        if (dev->kind == DEV_CONTROLLER && strcmp(dev->type, type) == 0 &&
+            dev->index == index)
+            return dev;
+    }
+    return NULL;
+}
+
+static int count_model(const struct planned *p, const char *model)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < p->dom.ndevs; i++) {
+        const struct device *dev = p->dom.devs[i];
+
+        n += dev->kind == DEV_CONTROLLER && dev->model &&
+             strcmp(dev->model, model) == 0;
+    }
+    return n;
+}
+
+/* Buses that no device or controller sits on. */
+static int empty_root_ports(const struct planned *p)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < p->dom.ndevs; i++) {
+        const struct device *port = p->dom.devs[i];
+        bool used = false;
+
+        if (port->kind != DEV_CONTROLLER || !port->model ||
+            strcmp(port->model, "pcie-root-port") != 0)
+            continue;
+        for (size_t j = 0; j < p->dom.ndevs; j++) {
+            const struct device *dev = p->dom.devs[j];
+
+            used |= dev->addr_type == ADDR_PCI &&
+                    (long)dev->addr.bus == port->index;
+        }
+        n += !used;
+    }
+    return n;
+}
+
+static int free_slots_on(const struct planned *p, unsigned bus)
+{
+    bool used[32] = {false};
+    int n = 0;
+
+    for (size_t i = 0; i < p->dom.ndevs; i++) {
+        const struct device *dev = p->dom.devs[i];
+
+        if (dev->addr_type == ADDR_PCI && dev->addr.bus == bus)
+            used[dev->addr.slot] = true;
+    }
+    for (unsigned s = bus == 0 ? 2 : 1; s < 32; s++)
+        n += !used[s];
+    return n;
+}
+
+#define ck_addr(dev, b, s, f)                                                  \
+    do {                                                                       \
+        ck_assert_int_eq((dev)->addr_type, ADDR_PCI);                          \
+        ck_assert_uint_eq((dev)->addr.bus, (b));                               \
+        ck_assert_uint_eq((dev)->addr.slot, (s));                              \
+        ck_assert_uint_eq((dev)->addr.function, (f));                          \
+    } while (0)
+
+static char *virtio_disks(int n)
+{
+    char *buf = malloc((size_t)n * 128 + 1);
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char name[8];
+
+        if (i < 26)
+            snprintf(name, sizeof(name), "vd%c", 'a' + i);
+        else
+            snprintf(name, sizeof(name), "vd%c%c", 'a' + i / 26 - 1,
+                     'a' + i % 26);
+        len += (size_t)sprintf(buf + len,
+                               "<disk type='file'><target dev='%s' "
+                               "bus='virtio'/></disk>\n",
+                               name);
+    }
+    return buf;
+}
+
+START_TEST(pc_implicit_devices)
+{
+    struct planned p = plan("pc", "<graphics type='vnc'/>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_addr(controller(&p, "usb", 0), 0, 1, 2);
+    ck_assert_ptr_nonnull(controller(&p, "pci", 0));
+    ck_addr(nth(&p, DEV_VIDEO, 0), 0, 2, 0);
+    ck_addr(nth(&p, DEV_MEMBALLOON, 0), 0, 3, 0);
+    done(&p);
+}
+END_TEST
+
+START_TEST(pc_spare_slot_boundary)
+{
+    char *disks28 = virtio_disks(28), *disks29 = virtio_disks(29);
+    struct planned p = plan("pc", disks28);
+
+    /* 28 disks + balloon + the spare fill slots 2..31: no bridge */
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(count_model(&p, "pci-bridge"), 0);
+    ck_addr(nth(&p, DEV_MEMBALLOON, 0), 0, 0x1e, 0);
+    done(&p);
+    /* one more and the spare forces a pci-bridge at 00:02.0 */
+    p = plan("pc", disks29);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(count_model(&p, "pci-bridge"), 1);
+    ck_addr(controller(&p, "pci", 1), 0, 2, 0);
+    ck_assert_int_eq(controller(&p, "pci", 1)->target.chassis_nr, 1);
+    ck_addr(nth(&p, DEV_MEMBALLOON, 0), 1, 1, 0);
+    done(&p);
+    free(disks28);
+    free(disks29);
+}
+END_TEST
+
+START_TEST(pc_displaced_primary_video)
+{
+    struct planned p = plan(
+        "pc", "<interface type='user'><address type='pci' bus='0' slot='2'/>"
+              "</interface>\n<video><model type='cirrus'/></video>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_addr(nth(&p, DEV_VIDEO, 0), 0, 3, 0);
+    done(&p);
+}
+END_TEST
+
+START_TEST(pc_where_libvirt_fails)
+{
+    char *nics = malloc(59 * 64);
+    struct planned p;
+
+    nics[0] = '\0';
+    for (int i = 0; i < 59; i++)
+        strcat(nics, "<interface type='user'><model type='virtio'/>"
+                     "</interface>\n");
+    p = plan("pc", nics);
+    /* libvirt 9.0 fails to place its second pci-bridge here */
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(count_model(&p, "pci-bridge"), 2);
+    for (long i = 1; i <= 2; i++)
+        ck_assert_uint_lt(controller(&p, "pci", i)->addr.bus, (unsigned)i);
+    done(&p);
+    free(nics);
+}
+END_TEST
+
+START_TEST(pc_multifunction_on_function_zero)
+{
+    struct planned p = plan(
+        "pc", "<interface type='user'><address type='pci' bus='0' slot='5' "
+              "function='1'/></interface>\n"
+              "<interface type='user'><address type='pci' bus='0' slot='5' "
+              "function='0'/></interface>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(nth(&p, DEV_INTERFACE, 1)->addr.multifunction, TRI_ON);
+    ck_assert(nth(&p, DEV_INTERFACE, 1)->adds_multifunction);
+    ck_assert_int_eq(nth(&p, DEV_INTERFACE, 0)->addr.multifunction, TRI_ABSENT);
+    done(&p);
+}
+END_TEST
+
+START_TEST(pc_double_use_names_both)
+{
+    struct planned p = plan(
+        "pc", "<interface type='user'><address type='pci' bus='0' slot='4'/>"
+              "</interface>\n<interface type='user'><address type='pci' "
+              "bus='0' slot='4'/></interface>\n");
+
+    ck_assert_int_eq(p.rc, -1);
+    ck_assert_int_eq(p.d.status, STATUS_INVALID);
+    ck_assert_uint_eq(p.d.line, 8);
+    ck_assert_ptr_nonnull(strstr(p.d.msg, "already used by <interface> at "
+                                          "line 7"));
+    done(&p);
+}
+END_TEST
+
+START_TEST(pc_reserve_n_free_slots)
+{
+    char *disks = virtio_disks(27);
+
+    for (int n = 0; n <= 8; n++) {
+        struct plan_options opt = PLAN_OPTIONS_DEFAULT;
+        struct planned p;
+        int free_slots = 0;
+
+        opt.reserve = n;
+        p = plan_with("pc", disks, opt);
+        ck_assert_int_eq(p.rc, 0);
+        for (unsigned b = 0; b < 4; b++)
+            free_slots +=
+                b == 0 || controller(&p, "pci", b) ? free_slots_on(&p, b) : 0;
+        ck_assert_int_ge(free_slots, n);
+        done(&p);
+    }
+    free(disks);
+}
+END_TEST
+
+START_TEST(q35_minimal)
+{
+    struct planned p = plan("q35", "");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_addr(controller(&p, "sata", 0), 0, 0x1f, 2);
+    ck_addr(controller(&p, "usb", 0), 1, 0, 0);
+    ck_addr(nth(&p, DEV_MEMBALLOON, 0), 2, 0, 0);
+    ck_assert_int_eq(count_model(&p, "pcie-root-port"), 3);
+    ck_addr(controller(&p, "pci", 1), 0, 1, 0);
+    ck_assert_int_eq(controller(&p, "pci", 1)->addr.multifunction, TRI_ON);
+    ck_assert_int_eq(controller(&p, "pci", 3)->target.port, 0xa);
+    ck_assert_int_eq(empty_root_ports(&p), 1);
+    done(&p);
+}
+END_TEST
+
+START_TEST(q35_reserve_counts)
+{
+    static const int counts[] = {0, 1, 3, 8};
+
+    for (size_t i = 0; i < 4; i++) {
+        struct plan_options opt = PLAN_OPTIONS_DEFAULT;
+        struct planned p;
+
+        opt.reserve = counts[i];
+        p = plan_with("q35",
+                      "<disk type='file'><target dev='vda' "
+                      "bus='virtio'/></disk>\n",
+                      opt);
+        ck_assert_int_eq(p.rc, 0);
+        ck_assert_int_eq(empty_root_ports(&p), counts[i]);
+        done(&p);
+    }
+}
+END_TEST
+
+START_TEST(q35_root_ports_total)
+{
+    struct plan_options opt = PLAN_OPTIONS_DEFAULT;
+    struct planned p;
+
+    opt.root_ports = 14;
+    p = plan_with("q35", "", opt);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(count_model(&p, "pcie-root-port"), 14);
+    /* USB and balloon use two; libvirt adds no spare to a domain that
+     * lists root ports, as with virt-install */
+    ck_assert_int_eq(empty_root_ports(&p), 12);
+    done(&p);
+}
+END_TEST
+
+START_TEST(q35_conventional_device_bumped)
+{
+    struct planned p =
+        plan("q35", "<interface type='user'><model type='e1000'/><address "
+                    "type='pci' bus='1' slot='1'/></interface>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_addr(nth(&p, DEV_INTERFACE, 0), 2, 1, 0);
+    ck_assert_str_eq(controller(&p, "pci", 2)->model, "pcie-to-pci-bridge");
+    ck_addr(controller(&p, "pci", 2), 1, 0, 0);
+    done(&p);
+}
+END_TEST
+
+START_TEST(machine_override_and_unknown)
+{
+    struct plan_options opt = PLAN_OPTIONS_DEFAULT;
+    struct planned p;
+
+    opt.machine = "q35";
+    p = plan_with("pc", "", opt);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert(p.dom.machine_changed);
+    ck_assert_str_eq(p.dom.machine, "pc-q35-7.2");
+    ck_assert_ptr_nonnull(controller(&p, "sata", 0));
+    done(&p);
+
+    p = plan("isapc", "");
+    ck_assert_int_eq(p.d.status, STATUS_INVALID);
+    ck_assert_ptr_nonnull(strstr(p.d.msg, "unsupported machine type"));
+    done(&p);
+
+    opt.machine = "nonsense";
+    p = plan_with("pc", "", opt);
+    ck_assert_int_eq(p.d.status, STATUS_USAGE);
+    done(&p);
+}
+END_TEST
+
+START_TEST(planned_domain_is_stable)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2", "<controller type='usb' index='0' "
+                              "model='piix3-uhci'><address type='pci' "
+                              "domain='0x0000' bus='0x00' slot='0x01' "
+                              "function='0x2'/></controller>\n"
+                              "<controller type='pci' index='0' "
+                              "model='pci-root'/>\n<memballoon "
+                              "model='virtio'><address type='pci' "
+                              "domain='0x0000' bus='0x00' slot='0x02' "
+                              "function='0x0'/></memballoon>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    for (size_t i = 0; i < p.dom.ndevs; i++) {
+        const struct device *dev = p.dom.devs[i];
+
+        ck_assert(!dev->addr_changed && !dev->adds_multifunction);
+        ck_assert(!dev->model_name_added && !dev->target_added);
+        ck_assert_int_ge(dev->elem, 0);
+    }
+    ck_assert(!p.dom.machine_changed);
+    done(&p);
+}
+END_TEST
+
+Suite *planner_suite(void)
+{
+    Suite *s = suite_create("planner");
+    TCase *pc = tcase_create("pc");
+    TCase *q35 = tcase_create("q35");
+
+    tcase_add_test(pc, pc_implicit_devices);
+    tcase_add_test(pc, pc_spare_slot_boundary);
+    tcase_add_test(pc, pc_displaced_primary_video);
+    tcase_add_test(pc, pc_where_libvirt_fails);
+    tcase_add_test(pc, pc_multifunction_on_function_zero);
+    tcase_add_test(pc, pc_double_use_names_both);
+    tcase_add_test(pc, pc_reserve_n_free_slots);
+    tcase_add_test(pc, planned_domain_is_stable);
+    tcase_add_test(q35, q35_minimal);
+    tcase_add_test(q35, q35_reserve_counts);
+    tcase_add_test(q35, q35_root_ports_total);
+    tcase_add_test(q35, q35_conventional_device_bumped);
+    tcase_add_test(q35, machine_override_and_unknown);
+    suite_add_tcase(s, pc);
+    suite_add_tcase(s, q35);
+    return s;
+}
