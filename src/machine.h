@@ -34,6 +34,8 @@ struct machine {
     bool implicit_sata;       /* SATA controller 0 always present */
     bool implicit_balloon;    /* virtio memballoon added when absent */
     bool multiple_roots;      /* grows by adding root buses (PHBs) */
+    bool has_ide;             /* IDE controllers exist */
+    bool virtio_iommu;        /* <iommu model='virtio'> is supported */
 };
 
 /*

@@ -1325,6 +1325,31 @@ static bool address_is_present(const struct device *dev)
            (dev->addr.domain || dev->addr.bus || dev->addr.slot);
 }
 
+/* Devices the machine (or QEMU 7.2) cannot have, which libvirt
+ * rejects too, with what to do instead. */
+static int check_support(struct planner *p, size_t pos)
+{
+    const struct device *dev = dev_at(p, pos);
+    const char *why = NULL;
+
+    if (dev->kind == DEV_IOMMU && str_eq(dev->model, "virtio") &&
+        !p->mach->virtio_iommu)
+        why = "a virtio IOMMU needs a q35 or virt machine";
+    else if (!p->mach->has_ide &&
+             (is_ctrl(dev, "ide") ||
+              (dev->kind == DEV_DISK && str_eq(dev->bus, "ide"))))
+        why = "this machine has no IDE controller; use bus='sata'";
+    else if (dev->kind == DEV_SOUND && str_eq(dev->model, "ich7"))
+        why = "QEMU 7.2 has no ich7 sound device; use ich9";
+    else if (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net") &&
+             dev->addr_type == ADDR_NONE)
+        why = "a usb-net interface needs an explicit <address type='usb' "
+              "bus='0' port='N'/> (libvirt cannot choose one)";
+    if (why)
+        return fail_device(p, STATUS_INVALID, pos, "%s", why);
+    return 0;
+}
+
 static int classify(struct planner *p)
 {
     if (grow_state(p) < 0)
@@ -1333,6 +1358,8 @@ static int classify(struct planner *p)
         const struct device *dev = dev_at(p, pos);
         struct devstate *s = &p->st[pos];
 
+        if (check_support(p, pos) < 0)
+            return -1;
         s->flags = device_class(p, dev);
         s->in_step = s->flags != 0 || (dev->kind == DEV_INTERFACE &&
                                        str_eq(dev->model, "usb-net"));
