@@ -18,6 +18,7 @@
 #include <popt.h>
 
 #include "domain.h"
+#include "machine.h"
 #include "writer.h"
 #include "xmldoc.h"
 
@@ -115,6 +116,20 @@ static int take_number(poptContext ctx, const char *option, long max,
     return ret;
 }
 
+/*
+ * A machine type unknown for every architecture is a usage error; one
+ * that does not fit the domain's architecture is for the planner to
+ * report against the file.
+ */
+static int check_machine(const char *name, struct diag *d)
+{
+    if (name && machine_lookup(name, NULL))
+        return CLI_PARSE_RUN;
+    return diag_fail(d, STATUS_USAGE, 0, NULL,
+                     "unsupported machine type '%.64s' (supported: %s)",
+                     name ? name : "", machine_supported_list());
+}
+
 static void print_help(poptContext ctx, FILE *out)
 {
     poptPrintHelp(ctx, out, 0);
@@ -129,7 +144,7 @@ static int handle_option(poptContext ctx, int code, struct cli_options *o,
     case OPT_MACHINE:
         replace_string(&o->machine, poptGetOptArg(ctx));
         o->plan.machine = o->machine;
-        return CLI_PARSE_RUN;
+        return check_machine(o->machine, d);
     case OPT_RESERVE:
         return take_number(ctx, "--reserve", CLI_RESERVE_MAX, &o->plan.reserve,
                            d);
@@ -270,8 +285,7 @@ int cli_read_input(const char *path, char **text, size_t *len, struct stat *st,
     *text = NULL;
     *len = 0;
     if (fd < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "cannot open: %s",
-                         strerror(errno));
+        return diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(errno));
     if (st && fstat(fd, st) < 0) {
         int err = errno;
 
@@ -305,8 +319,8 @@ int cli_read_input(const char *path, char **text, size_t *len, struct stat *st,
             free(buf);
             if (!use_stdin)
                 close(fd);
-            return diag_fail(d, STATUS_IO, 0, NULL, "read error: %s",
-                             strerror(err));
+            /* e.g. "Is a directory": the message says it all */
+            return diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(err));
         }
         if (got == 0)
             break;
@@ -436,8 +450,8 @@ static int create_temp(const char *target, struct diag *d)
     temp_active = fd >= 0;
     restore_signals(&old);
     if (fd < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL,
-                         "cannot create temporary file: %s", strerror(err));
+        /* usually the directory is missing or not writable */
+        return diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(err));
     return fd;
 }
 
@@ -457,8 +471,7 @@ static int write_in_place(const char *path, const char *data, size_t len,
     int err;
 
     if (fd < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "cannot open for writing: %s",
-                         strerror(errno));
+        return diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(errno));
     if (write_all(fd, data, len) < 0) {
         err = errno;
         close(fd);

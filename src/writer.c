@@ -957,9 +957,45 @@ static void insert_attrs(struct writer *w, long idx, struct strbuf *attrs)
     add_edit(w, attrs_end(w, idx), 0, attrs);
 }
 
+/* Where an attribute goes in libvirt's order: after the last of
+ * 'predecessors' present, else after all attributes. */
+static size_t attr_position(const struct writer *w, long idx,
+                            const char *const *predecessors)
+{
+    struct attr_span a;
+    size_t pos = (size_t)-1;
+
+    for (; *predecessors; predecessors++) {
+        if (find_attr(w, idx, *predecessors, &a) &&
+            (pos == (size_t)-1 || a.end > pos))
+            pos = a.end;
+    }
+    return pos != (size_t)-1 ? pos : attrs_end(w, idx);
+}
+
+/* A controller's index= and model= (libvirt: type, index, model). */
+static void render_controller_attrs(struct writer *w, const struct device *dev)
+{
+    static const char *const before_index[] = {"type", NULL};
+    static const char *const before_model[] = {"type", "index", NULL};
+    struct strbuf sb = {0};
+
+    if (dev->index_added && dev->index >= 0) {
+        sb_printf(&sb, " index='%ld'", dev->index);
+        add_edit(w, attr_position(w, dev->elem, before_index), 0, &sb);
+    }
+    if (dev->model_added && dev->model) {
+        /* same offset as a new index= when there was none: comes after */
+        sb_add_attr(&sb, "model", dev->model);
+        add_edit(w, attr_position(w, dev->elem, before_model), 0, &sb);
+    }
+}
+
 static void render_device_changes(struct writer *w, const struct device *dev)
 {
     struct strbuf sb = {0};
+
+    render_controller_attrs(w, dev);
 
     if (dev->addr_changed && dev->addr_elem >= 0) {
         replace_address(w, dev);

@@ -120,6 +120,9 @@ START_TEST(test_bad_combinations)
     assert_usage_error(parse("-i", "--check", "a.xml", NULL));
     assert_usage_error(parse("--check", "-", "-", NULL));
     assert_usage_error(parse("--bogus", NULL));
+    ck_assert_str_eq(d.msg, "--bogus: unknown option");
+    assert_usage_error(parse("--machine=foo", "a.xml", NULL));
+    ck_assert_ptr_nonnull(strstr(d.msg, "unsupported machine type 'foo'"));
     assert_usage_error(parse("-m", NULL));
 }
 END_TEST

@@ -553,6 +553,41 @@ START_TEST(test_target_after_existing_model)
 }
 END_TEST
 
+START_TEST(test_controller_index_and_model_added)
+{
+    struct device *dev;
+
+    load("<domain>\n"
+         "  <devices>\n"
+         "    <controller type='usb' index='0'/>\n"
+         "    <controller type=\"scsi\"/>\n"
+         "    <controller index='1' type='usb'>\n"
+         "    </controller>\n"
+         "  </devices>\n"
+         "</domain>\n");
+    dev = add_existing(DEV_CONTROLLER, "controller", 0);
+    dev->model = "piix3-uhci";
+    dev->model_added = true;
+    dev = add_existing(DEV_CONTROLLER, "controller", 1);
+    dev->index = 0;
+    dev->index_added = true;
+    dev->model = "lsilogic";
+    dev->model_added = true;
+    dev = add_existing(DEV_CONTROLLER, "controller", 2);
+    dev->model = "piix3-uhci";
+    dev->model_added = true;
+    assert_render("<domain>\n"
+                  "  <devices>\n"
+                  "    <controller type='usb' index='0' model='piix3-uhci'/>\n"
+                  "    <controller type=\"scsi\" index='0' "
+                  "model='lsilogic'/>\n"
+                  "    <controller index='1' type='usb' model='piix3-uhci'>\n"
+                  "    </controller>\n"
+                  "  </devices>\n"
+                  "</domain>\n");
+}
+END_TEST
+
 /* ---- devices added by the planner ---- */
 
 START_TEST(test_added_after_same_kind)
@@ -871,6 +906,7 @@ Suite *writer_suite(void)
     tcase_add_test(tc, test_controller_children_added);
     tcase_add_test(tc, test_model_before_target);
     tcase_add_test(tc, test_target_after_existing_model);
+    tcase_add_test(tc, test_controller_index_and_model_added);
     tcase_add_test(tc, test_added_after_same_kind);
     tcase_add_test(tc, test_added_after_earlier_kind_and_trailing_comment);
     tcase_add_test(tc, test_added_first_child);
