@@ -451,26 +451,30 @@ static void render_pci_address(struct strbuf *sb, const struct pci_addr *a)
     sb_add(sb, "/>");
 }
 
-static void render_target_attr(struct strbuf *sb, enum target_attr bit,
-                               const struct ctrl_target *t)
+/* Name and value of one <target> attribute; port is hexadecimal as in
+ * libvirt, the others decimal. */
+static const char *target_attr(enum target_attr bit,
+                               const struct ctrl_target *t, char *value,
+                               size_t size)
 {
     switch (bit) {
     case TARGET_CHASSIS_NR:
-        sb_printf(sb, " chassisNr='%ld'", t->chassis_nr);
-        break;
+        snprintf(value, size, "%ld", t->chassis_nr);
+        return "chassisNr";
     case TARGET_CHASSIS:
-        sb_printf(sb, " chassis='%ld'", t->chassis);
-        break;
+        snprintf(value, size, "%ld", t->chassis);
+        return "chassis";
     case TARGET_PORT:
-        sb_printf(sb, " port='0x%lx'", (unsigned long)t->port);
-        break;
+        snprintf(value, size, "0x%lx", (unsigned long)t->port);
+        return "port";
     case TARGET_BUS_NR:
-        sb_printf(sb, " busNr='%ld'", t->bus_nr);
-        break;
+        snprintf(value, size, "%ld", t->bus_nr);
+        return "busNr";
     case TARGET_INDEX:
-        sb_printf(sb, " index='%ld'", t->index);
-        break;
+        snprintf(value, size, "%ld", t->index);
+        return "index";
     }
+    return NULL;
 }
 
 static const enum target_attr target_attr_order[] = {
@@ -484,8 +488,13 @@ static void render_target_bits(struct strbuf *sb, unsigned bits,
 
     for (i = 0; i < sizeof(target_attr_order) / sizeof(*target_attr_order);
          i++) {
-        if (bits & target_attr_order[i])
-            render_target_attr(sb, target_attr_order[i], t);
+        char value[32];
+        const char *name;
+
+        if (!(bits & target_attr_order[i]))
+            continue;
+        name = target_attr(target_attr_order[i], t, value, sizeof(value));
+        sb_add_attr(sb, name, value);
     }
 }
 
@@ -952,12 +961,9 @@ static void replace_address(struct writer *w, const struct device *dev)
     add_edit(w, a->start, a->end - a->start, &sb);
 }
 
-static void insert_attrs(struct writer *w, long idx, struct strbuf *attrs)
-{
-    add_edit(w, attrs_end(w, idx), 0, attrs);
-}
+static const char *const after_nothing[] = {NULL};
 
-/* Where an attribute goes in libvirt's order: after the last of
+/* Where a new attribute goes in libvirt's order: after the last of
  * 'predecessors' present, else after all attributes. */
 static size_t attr_position(const struct writer *w, long idx,
                             const char *const *predecessors)
@@ -973,40 +979,69 @@ static size_t attr_position(const struct writer *w, long idx,
     return pos != (size_t)-1 ? pos : attrs_end(w, idx);
 }
 
+/*
+ * Give the start tag of 'idx' the attribute name='value'. One that is
+ * already there gets its value rewritten inside its own quotes (never a
+ * duplicate attribute, which would not be XML); a new one goes where
+ * attr_position() says.
+ */
+static void set_attr(struct writer *w, long idx, const char *name,
+                     const char *value, const char *const *after)
+{
+    struct attr_span a;
+    struct strbuf sb = {0};
+
+    if (find_attr(w, idx, name, &a)) {
+        sb_add_escaped(&sb, value);
+        add_edit(w, a.value, a.value_len, &sb);
+        return;
+    }
+    sb_add_attr(&sb, name, value);
+    add_edit(w, attr_position(w, idx, after), 0, &sb);
+}
+
 /* A controller's index= and model= (libvirt: type, index, model). */
 static void render_controller_attrs(struct writer *w, const struct device *dev)
 {
-    static const char *const before_index[] = {"type", NULL};
-    static const char *const before_model[] = {"type", "index", NULL};
-    struct strbuf sb = {0};
+    static const char *const after_type[] = {"type", NULL};
+    static const char *const after_index[] = {"type", "index", NULL};
+    char value[32];
 
     if (dev->index_added && dev->index >= 0) {
-        sb_printf(&sb, " index='%ld'", dev->index);
-        add_edit(w, attr_position(w, dev->elem, before_index), 0, &sb);
+        snprintf(value, sizeof(value), "%ld", dev->index);
+        set_attr(w, dev->elem, "index", value, after_type);
     }
-    if (dev->model_added && dev->model) {
-        /* same offset as a new index= when there was none: comes after */
-        sb_add_attr(&sb, "model", dev->model);
-        add_edit(w, attr_position(w, dev->elem, before_model), 0, &sb);
+    /* at the same offset as a new index= it is made later, so follows */
+    if (dev->model_added && dev->model)
+        set_attr(w, dev->elem, "model", dev->model, after_index);
+}
+
+static void render_target_changes(struct writer *w, const struct device *dev)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(target_attr_order) / sizeof(*target_attr_order);
+         i++) {
+        char value[32];
+        const char *name;
+
+        if (!(dev->target_added & target_attr_order[i]))
+            continue;
+        name = target_attr(target_attr_order[i], &dev->target, value,
+                           sizeof(value));
+        set_attr(w, dev->target_elem, name, value, after_nothing);
     }
 }
 
 static void render_device_changes(struct writer *w, const struct device *dev)
 {
-    struct strbuf sb = {0};
-
     render_controller_attrs(w, dev);
-
-    if (dev->addr_changed && dev->addr_elem >= 0) {
+    if (dev->addr_changed && dev->addr_elem >= 0)
         replace_address(w, dev);
-    } else if (dev->adds_multifunction && dev->addr_elem >= 0) {
-        sb_add(&sb, " multifunction='on'");
-        insert_attrs(w, dev->addr_elem, &sb);
-    }
-    if (dev->target_added && dev->target_elem >= 0) {
-        render_target_bits(&sb, dev->target_added, &dev->target);
-        insert_attrs(w, dev->target_elem, &sb);
-    }
+    else if (dev->adds_multifunction && dev->addr_elem >= 0)
+        set_attr(w, dev->addr_elem, "multifunction", "on", after_nothing);
+    if (dev->target_added && dev->target_elem >= 0)
+        render_target_changes(w, dev);
     insert_new_children(w, dev);
 }
 
@@ -1147,23 +1182,12 @@ static void render_added_devices(struct writer *w)
 
 static void render_machine(struct writer *w)
 {
-    long type = w->dom->os_type_elem;
-    struct attr_span a;
-    struct strbuf sb = {0};
+    static const char *const after_arch[] = {"arch", NULL};
 
-    if (!w->dom->machine_changed || type < 0 || !w->dom->machine)
+    if (!w->dom->machine_changed || w->dom->os_type_elem < 0 ||
+        !w->dom->machine)
         return;
-    if (find_attr(w, type, "machine", &a)) {
-        /* keep the quote style; escaping covers both quote kinds */
-        sb_add_escaped(&sb, w->dom->machine);
-        add_edit(w, a.value, a.value_len, &sb);
-        return;
-    }
-    sb_add_attr(&sb, "machine", w->dom->machine);
-    if (find_attr(w, type, "arch", &a))
-        add_edit(w, a.end, 0, &sb);
-    else
-        insert_attrs(w, type, &sb);
+    set_attr(w, w->dom->os_type_elem, "machine", w->dom->machine, after_arch);
 }
 
 /* ---- entry point ---- */

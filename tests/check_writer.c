@@ -401,6 +401,41 @@ START_TEST(test_adds_multifunction)
 }
 END_TEST
 
+/* A flag for an attribute that is already there rewrites its value
+ * rather than writing a duplicate attribute. */
+START_TEST(test_existing_attribute_rewritten)
+{
+    struct device *dev;
+
+    load("<domain>\n"
+         "  <devices>\n"
+         "    <interface type='network'>\n"
+         "      <address type='pci' slot='0x03' multifunction=\"off\"/>\n"
+         "    </interface>\n"
+         "    <controller type='pci' index='1' model='pcie-root-port'>\n"
+         "      <target chassis='9' port=''/>\n"
+         "    </controller>\n"
+         "  </devices>\n"
+         "</domain>\n");
+    add_existing(DEV_INTERFACE, "interface", 0)->adds_multifunction = true;
+    dev = add_existing(DEV_CONTROLLER, "controller", 0);
+    dev->target.chassis = 1;
+    dev->target.port = 0x10;
+    dev->target_added = TARGET_CHASSIS | TARGET_PORT;
+    assert_render(
+        "<domain>\n"
+        "  <devices>\n"
+        "    <interface type='network'>\n"
+        "      <address type='pci' slot='0x03' multifunction=\"on\"/>\n"
+        "    </interface>\n"
+        "    <controller type='pci' index='1' model='pcie-root-port'>\n"
+        "      <target chassis='1' port='0x10'/>\n"
+        "    </controller>\n"
+        "  </devices>\n"
+        "</domain>\n");
+}
+END_TEST
+
 /* ---- controller <model> and <target> ---- */
 
 START_TEST(test_target_attrs_inserted)
@@ -902,6 +937,7 @@ Suite *writer_suite(void)
     tcase_add_test(tc, test_address_before_driver);
     tcase_add_test(tc, test_address_before_limits_and_pcihole);
     tcase_add_test(tc, test_adds_multifunction);
+    tcase_add_test(tc, test_existing_attribute_rewritten);
     tcase_add_test(tc, test_target_attrs_inserted);
     tcase_add_test(tc, test_controller_children_added);
     tcase_add_test(tc, test_model_before_target);
