@@ -15,7 +15,7 @@
 #include <string.h>
 
 /* libvirt indents each nesting level by two spaces */
-#define INDENT_STEP "  "
+#define LIBVIRT_INDENT_STEP "  "
 
 /* ---- growable strings (allocation failure aborts, as in libvirt) ---- */
 
@@ -138,6 +138,7 @@ struct edit {
 struct writer {
     const struct xmldoc *xd;
     const struct domain *dom;
+    char *step; /* one level of indentation, as the document does it */
     struct edit *edits;
     size_t nedits;
     size_t cap;
@@ -248,12 +249,46 @@ static char *indent_of(const struct writer *w, long idx)
     return sb_steal(&sb);
 }
 
-static char *indent_deeper(const char *indent)
+static char *indent_deeper(const struct writer *w, const char *indent)
 {
     struct strbuf sb = {0};
 
     sb_add(&sb, indent);
-    sb_add(&sb, INDENT_STEP);
+    sb_add(&sb, w->step);
+    return sb_steal(&sb);
+}
+
+/*
+ * The document's indentation step: what the first element beginning a
+ * line adds to its parent's indentation. A tab-indented document gets
+ * tabs; libvirt's two spaces when nothing tells.
+ */
+static char *detect_indent_step(const struct writer *w)
+{
+    const char *text = w->xd->text;
+    struct strbuf sb = {0};
+    size_t i;
+
+    for (i = 1; i < w->xd->nelems; i++) {
+        const struct xml_elem *e = &w->xd->elems[i];
+        long parent = xmldoc_elem_index(w->xd, e->node->parent);
+        const struct xml_elem *p;
+        size_t elen, plen;
+
+        if (parent < 0 || !begins_line(w, e->start))
+            continue;
+        p = elem(w, parent);
+        if (!begins_line(w, p->start))
+            continue;
+        elen = e->start - e->indent;
+        plen = p->start - p->indent;
+        if (elen > plen &&
+            memcmp(text + e->indent, text + p->indent, plen) == 0) {
+            sb_addn(&sb, text + e->indent + plen, elen - plen);
+            return sb_steal(&sb);
+        }
+    }
+    sb_add(&sb, LIBVIRT_INDENT_STEP);
     return sb_steal(&sb);
 }
 
@@ -523,6 +558,7 @@ static unsigned target_present_bits(const struct ctrl_target *t)
  */
 struct layout {
     const char *indent;
+    const char *step;
     const char *nl;
     bool inline_mode;
 };
@@ -538,7 +574,7 @@ static void open_line(struct strbuf *sb, const struct layout *lo,
     if (lo->inline_mode)
         return;
     for (i = 0; i < depth; i++)
-        sb_add(sb, INDENT_STEP);
+        sb_add(sb, lo->step);
 }
 
 static void render_controller_target(struct strbuf *sb, const struct layout *lo,
@@ -695,7 +731,7 @@ static void render_block(struct strbuf *sb, const struct writer *w,
                          bool inline_mode)
 {
     const char *nl = inline_mode ? "" : w->xd->newline;
-    struct layout lo = {inline_mode ? "" : indent, nl, inline_mode};
+    struct layout lo = {inline_mode ? "" : indent, w->step, nl, inline_mode};
 
     switch (b->kind) {
     case BLOCK_LINE:
@@ -706,8 +742,8 @@ static void render_block(struct strbuf *sb, const struct writer *w,
         render_added_device(sb, &lo, b->dev);
         break;
     case BLOCK_DEVICES: {
-        char *inner = indent_deeper(lo.indent);
-        struct layout in = {inline_mode ? "" : inner, nl, inline_mode};
+        char *inner = indent_deeper(w, lo.indent);
+        struct layout in = {inline_mode ? "" : inner, w->step, nl, inline_mode};
 
         sb_add(sb, lo.indent);
         sb_add(sb, "<devices>");
@@ -794,7 +830,7 @@ static char *child_indent(const struct writer *w, long parent)
     if (last >= 0)
         return indent_of(w, last);
     parent_indent = indent_of(w, parent);
-    indent = indent_deeper(parent_indent);
+    indent = indent_deeper(w, parent_indent);
     free(parent_indent);
     return indent;
 }
@@ -806,7 +842,7 @@ static void append_to_empty(struct writer *w, long parent,
     const struct xml_elem *p = elem(w, parent);
     bool inline_mode = !begins_line(w, p->start);
     char *indent = indent_of(w, parent);
-    char *inner = indent_deeper(indent);
+    char *inner = indent_deeper(w, indent);
     struct strbuf sb = {0};
 
     sb_add(&sb, ">");
@@ -1199,17 +1235,19 @@ static void writer_free(struct writer *w)
     for (i = 0; i < w->nedits; i++)
         free(w->edits[i].text);
     free(w->edits);
+    free(w->step);
 }
 
 int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                   size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, dom, NULL, 0, 0};
+    struct writer w = {xd, dom, NULL, NULL, 0, 0};
     size_t i;
     int ret;
 
     *out = NULL;
     *outlen = 0;
+    w.step = detect_indent_step(&w);
     for (i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 

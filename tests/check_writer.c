@@ -281,7 +281,7 @@ START_TEST(test_crlf_and_tabs)
     assert_render("<domain>\r\n"
                   "\t<devices>\r\n"
                   "\t\t<memballoon model='virtio'>\r\n"
-                  "\t\t  " ADDR_00_05_0 "\r\n"
+                  "\t\t\t" ADDR_00_05_0 "\r\n"
                   "\t\t</memballoon>\r\n"
                   "\t\t<disk type='file'>\r\n"
                   "\t\t\t<target dev='vda'/>\r\n"
@@ -289,6 +289,45 @@ START_TEST(test_crlf_and_tabs)
                   "\t\t</disk>\r\n"
                   "\t</devices>\r\n"
                   "</domain>\r\n");
+}
+END_TEST
+
+/* A tab-indented document gets tabs for new nesting levels too. */
+START_TEST(test_tab_indent_step)
+{
+    struct device *dev;
+
+    load("<domain>\n"
+         "\t<devices>\n"
+         "\t\t<memballoon model='virtio'/>\n"
+         "\t</devices>\n"
+         "</domain>\n");
+    set_pci(add_existing(DEV_MEMBALLOON, "memballoon", 0), 0, 5, 0);
+    add_root_port(1, 1, 0x10, 2, 0);
+    dev = add_dev(DEV_CONTROLLER, -1);
+    dev->type = "pci";
+    dev->index = 2;
+    dev->model = "pcie-expander-bus";
+    dev->target.node = 1;
+    assert_render("<domain>\n"
+                  "\t<devices>\n"
+                  "\t\t<controller type='pci' index='1' "
+                  "model='pcie-root-port'>\n"
+                  "\t\t\t<model name='pcie-root-port'/>\n"
+                  "\t\t\t<target chassis='1' port='0x10'/>\n"
+                  "\t\t\t" ADDR_00_02_0 "\n"
+                  "\t\t</controller>\n"
+                  "\t\t<controller type='pci' index='2' "
+                  "model='pcie-expander-bus'>\n"
+                  "\t\t\t<target>\n"
+                  "\t\t\t\t<node>1</node>\n"
+                  "\t\t\t</target>\n"
+                  "\t\t</controller>\n"
+                  "\t\t<memballoon model='virtio'>\n"
+                  "\t\t\t" ADDR_00_05_0 "\n"
+                  "\t\t</memballoon>\n"
+                  "\t</devices>\n"
+                  "</domain>\n");
 }
 END_TEST
 
@@ -780,10 +819,10 @@ START_TEST(test_devices_created)
         "    <name>x</name>\r\n"
         "    <os><type>hvm</type></os>\r\n"
         "    <devices>\r\n"
-        "      <controller type='pci' index='0' model='pci-root'/>\r\n"
-        "      <memballoon model='virtio'>\r\n"
-        "        " ADDR_00_03_0 "\r\n"
-        "      </memballoon>\r\n"
+        "        <controller type='pci' index='0' model='pci-root'/>\r\n"
+        "        <memballoon model='virtio'>\r\n"
+        "            " ADDR_00_03_0 "\r\n"
+        "        </memballoon>\r\n"
         "    </devices>\r\n"
         "</domain>");
 }
@@ -933,6 +972,7 @@ Suite *writer_suite(void)
     tcase_add_test(tc, test_self_closing_device);
     tcase_add_test(tc, test_one_line_device);
     tcase_add_test(tc, test_crlf_and_tabs);
+    tcase_add_test(tc, test_tab_indent_step);
     tcase_add_test(tc, test_end_tag_not_on_own_line);
     tcase_add_test(tc, test_address_before_driver);
     tcase_add_test(tc, test_address_before_limits_and_pcihole);
