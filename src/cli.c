@@ -646,14 +646,14 @@ static int process_file(const struct cli_options *o, const char *file)
     int status = STATUS_OK;
 
     memset(&xd, 0, sizeof(xd));
-    if (cli_read_input(file, &text, &len, &st, &r.d) < 0)
-        goto done;
-    if (o->in_place && !S_ISREG(st.st_mode)) {
-        free(text);
+    /* checked before reading, which could block on a FIFO */
+    if (o->in_place && stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_fail(&r.d, STATUS_IO, 0, NULL,
                   "not a regular file, cannot rewrite it in place");
         goto done;
     }
+    if (cli_read_input(file, &text, &len, &st, &r.d) < 0)
+        goto done;
     if (xmldoc_parse(&xd, text, len, &r.d) < 0 ||
         plan_document(o, &xd, &out, &outlen, &r.d) < 0)
         goto done;
