@@ -84,16 +84,21 @@ static void count_start_element(void *ctx, const xmlChar *localname,
 {
     xmlParserCtxtPtr ctxt = ctx;
     struct parse_state *st = ctxt->_private;
+    char msg[64];
 
     if (st->stopped)
         return;
     if (++st->nelems > XMLDOC_MAX_ELEMENTS) {
-        stop_with(st, NULL, "too many elements (limit 2000000)");
+        snprintf(msg, sizeof(msg), "too many elements (limit %u)",
+                 (unsigned)XMLDOC_MAX_ELEMENTS);
+        stop_with(st, NULL, msg);
         return;
     }
     if (++st->depth > XMLDOC_MAX_DEPTH) {
-        stop_with(st, (const char *)localname,
-                  "elements nested too deeply (limit 64 levels)");
+        snprintf(msg, sizeof(msg),
+                 "elements nested too deeply (limit %u levels)",
+                 (unsigned)XMLDOC_MAX_DEPTH);
+        stop_with(st, (const char *)localname, msg);
         return;
     }
     st->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces,
