@@ -66,6 +66,8 @@ struct pci_model_info {
     bool hotplug;           /* downstream slots are hotpluggable */
     unsigned min_slot, max_slot;
     unsigned target_fill; /* enum target_attr bits libvirt fills */
+    int needs_root;       /* enum pci_model of the machine's root bus this
+                             model exists on; PCI_MODEL_NONE: any */
 };
 
 extern const struct pci_model_info pci_models[PCI_MODEL_COUNT];

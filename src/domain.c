@@ -378,6 +378,7 @@ static void load_os(struct domain *dom, const struct xmldoc *xd,
     if (!type)
         return;
     dom->os_type_elem = xmldoc_elem_index(xd, type);
+    dom->os_type_line = line_of(type);
     dom->arch = attr(type, "arch");
     dom->machine = attr(type, "machine");
 }

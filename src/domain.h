@@ -144,9 +144,10 @@ struct domain {
     size_t ndevs;
     size_t cap;
 
-    char *arch;           /* <os><type arch=...>, NULL if absent */
-    char *machine;        /* <os><type machine=...>, NULL if absent */
-    long os_type_elem;    /* the <os><type> element, -1 if absent */
+    char *arch;        /* <os><type arch=...>, NULL if absent */
+    char *machine;     /* <os><type machine=...>, NULL if absent */
+    long os_type_elem; /* the <os><type> element, -1 if absent */
+    unsigned os_type_line;
     long devices_elem;    /* the <devices> element, -1 if absent */
     bool machine_changed; /* the writer sets machine= to 'machine' */
     bool has_numa;        /* <cpu><numa> exists */

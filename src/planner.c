@@ -46,10 +46,12 @@ struct planner {
     struct devstate *st;
     size_t nst;
     int (*owner)[PCI_SLOTS][PCI_FUNCTIONS]; /* device at each function */
-    long max_idx;      /* highest PCI controller index in the input */
-    bool pcie;         /* index 0 is pcie-root */
-    int reserve;       /* spare capacity requested */
-    struct list ctrls; /* libvirt's controller array order */
+    long max_idx;                /* highest PCI controller index in the input */
+    int grown_by[PCI_MAX_BUSES]; /* device that made a bus appear */
+    bool grown_for_address[PCI_MAX_BUSES]; /* ... by naming it in its address */
+    bool pcie;                             /* index 0 is pcie-root */
+    int reserve;                           /* spare capacity requested */
+    struct list ctrls;                   /* libvirt's controller array order */
     struct list by_kind[DEV_KIND_COUNT]; /* document order per kind */
     struct list vdisks;                  /* virtio disks in libvirt's order */
     struct list videos;                  /* primary first */
@@ -380,9 +382,35 @@ static int fail_user_address(struct planner *p, size_t pos,
     return fail_device(p, STATUS_INVALID, pos, "%s", msg);
 }
 
+/* An added controller found no slot: name the device that needed it. */
+static int fail_added_controller(struct planner *p, long index)
+{
+    int cause = index >= 0 && index < PCI_MAX_BUSES ? p->grown_by[index] : -1;
+
+    if (cause < 0)
+        return diag_fail(p->d, STATUS_UNSATISFIABLE, 0, NULL,
+                         "no PCI slot is left for the controller of bus "
+                         "0x%02lx",
+                         index);
+    if (p->grown_for_address[index])
+        return diag_fail(p->d, STATUS_UNSATISFIABLE,
+                         dev_at(p, (size_t)cause)->line,
+                         dev_kind_name(dev_at(p, (size_t)cause)->kind),
+                         "bus 0x%02x needs a pci-bridge, but no slot is left "
+                         "for one",
+                         p->st[cause].addr.bus);
+    return fail_device(p, STATUS_UNSATISFIABLE, (size_t)cause, "%s",
+                       "no free PCI slot, and no slot is left for a "
+                       "pci-bridge to add more");
+}
+
 static int fail_no_room(struct planner *p, size_t pos, enum addr_error err)
 {
     const struct device *dev = dev_at(p, pos);
+
+    if (dev->elem < 0 && dev->kind == DEV_CONTROLLER &&
+        err != ADDR_ERR_TOO_MANY_BUSES)
+        return fail_added_controller(p, dev->index);
     const char *why = err == ADDR_ERR_TOO_MANY_BUSES
                           ? "all 256 PCI buses are in use"
                           : "no free PCI slot fits it and no controller can "
@@ -403,19 +431,32 @@ static void set_owner(struct planner *p, const struct pci_addr *a, int who)
 }
 
 /* Reserve an address the input (or a chipset rule) fixed. */
+/* Remember which device made the sizing pass add buses, to name it if
+ * the controller for such a bus cannot be placed. */
+static void note_growth(struct planner *p, unsigned before, size_t pos,
+                        bool for_address)
+{
+    for (unsigned b = before; b < p->set->nbuses; b++) {
+        p->grown_by[b] = (int)pos;
+        p->grown_for_address[b] = for_address;
+    }
+}
+
 static int reserve_fixed(struct planner *p, size_t pos, struct pci_addr *a,
                          unsigned flags)
 {
+    unsigned before = p->set->nbuses;
     enum addr_error err = addrset_reserve(p->set, a, flags, true);
 
     if (err != ADDR_OK)
         return fail_user_address(p, pos, a, err);
+    note_growth(p, before, pos, true);
     set_owner(p, a, (int)pos);
     return 0;
 }
 
 static int reserve_chipset(struct planner *p, unsigned slot, unsigned fn,
-                           unsigned flags)
+                           unsigned flags, const char *what)
 {
     struct pci_addr a = {0, 0, slot, fn, TRI_ABSENT};
     enum addr_error err = addrset_reserve(p->set, &a, flags, true);
@@ -427,9 +468,7 @@ static int reserve_chipset(struct planner *p, unsigned slot, unsigned fn,
             p->d, STATUS_INVALID,
             other >= 0 ? dev_at(p, (size_t)other)->line : 0,
             other >= 0 ? dev_kind_name(dev_at(p, (size_t)other)->kind) : NULL,
-            "PCI address 0000:00:%02x.%x belongs to the "
-            "machine's chipset",
-            slot, fn);
+            "address 0000:00:%02x.%x is reserved for the %s", slot, fn, what);
     }
     if (err != ADDR_OK)
         return diag_fail(p->d, STATUS_INVALID, 0, NULL,
@@ -445,11 +484,14 @@ static int reserve_next(struct planner *p, size_t pos, int function)
     struct pci_addr a;
     enum addr_error err;
 
+    unsigned before = p->set->nbuses;
+
     if (!s->flags)
         return fail_no_room(p, pos, ADDR_ERR_CANNOT_GROW);
     err = addrset_reserve_next(p->set, s->flags, function, &a);
     if (err != ADDR_OK)
         return fail_no_room(p, pos, err);
+    note_growth(p, before, pos, false);
     set_owner(p, &a, (int)pos);
     if (!p->set->dry_run) {
         s->addr = a;
@@ -567,7 +609,7 @@ static int place_primary_video(struct planner *p, unsigned slot, unsigned flags)
         return 0;
     if (addrset_slot_used(p->set, 0, slot))
         return reserve_next(p, pos, -1);
-    if (reserve_chipset(p, slot, 0, flags) < 0)
+    if (reserve_chipset(p, slot, 0, flags, "primary video") < 0)
         return -1;
     set_owner(p, &(struct pci_addr){0, 0, slot, 0, TRI_ABSENT}, (int)pos);
     pin(p, pos, slot, 0, TRI_ABSENT);
@@ -600,8 +642,8 @@ static int piix3_rules(struct planner *p)
         if (reserve_fixed(p, pos, &s->addr, PCI_CLASS) < 0)
             return -1;
     }
-    if (reserve_chipset(p, 1, 0, PCI_CLASS) < 0 ||
-        reserve_chipset(p, 1, 3, PCI_CLASS) < 0)
+    if (reserve_chipset(p, 1, 0, PCI_CLASS, "PIIX3 ISA bridge") < 0 ||
+        reserve_chipset(p, 1, 3, PCI_CLASS, "PIIX3 power management") < 0)
         return -1;
     return place_primary_video(p, 2, PCI_CLASS);
 }
@@ -628,7 +670,7 @@ static int ich9_controller_rules(struct planner *p)
                                                                   : 0;
             if (!slot)
                 continue;
-            if (reserve_chipset(p, slot, 0, CONN_PCIE_DEVICE) < 0)
+            if (reserve_chipset(p, slot, 0, CONN_PCIE_DEVICE, "ICH9 USB") < 0)
                 return -1;
             set_owner(p, &(struct pci_addr){0, 0, slot, 0, 0}, (int)pos);
             pin(p, pos, slot, 0, TRI_ON);
@@ -636,7 +678,8 @@ static int ich9_controller_rules(struct planner *p)
                    ctrl_pci_model(dev) == PCI_MODEL_DMI_TO_PCI_BRIDGE &&
                    dev->addr_type == ADDR_NONE && !s->has_addr &&
                    !addrset_slot_used(p->set, 0, 0x1e)) {
-            if (reserve_chipset(p, 0x1e, 0, CONN_PCIE_DEVICE) < 0)
+            if (reserve_chipset(p, 0x1e, 0, CONN_PCIE_DEVICE,
+                                "dmi-to-pci-bridge") < 0)
                 return -1;
             set_owner(p, &(struct pci_addr){0, 0, 0x1e, 0, 0}, (int)pos);
             pin(p, pos, 0x1e, 0, TRI_ABSENT);
@@ -650,8 +693,8 @@ static int ich9_rules(struct planner *p)
     const struct list *sounds = &p->by_kind[DEV_SOUND];
 
     if (ich9_controller_rules(p) < 0 ||
-        reserve_chipset(p, 0x1f, 0, CONN_PCIE_DEVICE) < 0 ||
-        reserve_chipset(p, 0x1f, 3, CONN_PCIE_DEVICE) < 0 ||
+        reserve_chipset(p, 0x1f, 0, CONN_PCIE_DEVICE, "ICH9 LPC bridge") < 0 ||
+        reserve_chipset(p, 0x1f, 3, CONN_PCIE_DEVICE, "ICH9 SMBus") < 0 ||
         place_primary_video(p, 1, CONN_PCIE_DEVICE) < 0)
         return -1;
     if (addrset_slot_used(p->set, 0, 0x1b))
@@ -661,7 +704,7 @@ static int ich9_rules(struct planner *p)
 
         if (!str_eq(dev_at(p, pos)->model, "ich9") || !wanted(p, pos))
             continue;
-        if (reserve_chipset(p, 0x1b, 0, CONN_PCIE_DEVICE) < 0)
+        if (reserve_chipset(p, 0x1b, 0, CONN_PCIE_DEVICE, "ICH9 sound") < 0)
             return -1;
         set_owner(p, &(struct pci_addr){0, 0, 0x1b, 0, 0}, (int)pos);
         pin(p, pos, 0x1b, 0, TRI_ABSENT);
@@ -919,7 +962,8 @@ static int resolve_machine(struct planner *p)
     if (!p->mach) {
         int status = p->opt->machine ? STATUS_USAGE : STATUS_INVALID;
 
-        return diag_fail(p->d, status, 0, p->opt->machine ? NULL : "type",
+        return diag_fail(p->d, status, p->opt->machine ? 0 : dom->os_type_line,
+                         p->opt->machine ? NULL : "type",
                          "unsupported machine type '%s'%s%s (supported: %s)",
                          name ? name : "", dom->arch ? " for arch " : "",
                          dom->arch ? dom->arch : "", machine_supported_list());
@@ -1050,6 +1094,31 @@ static void number_controllers(struct planner *p)
     }
 }
 
+/* The versioned machine name, as libvirt would report it. */
+static const char *machine_display_name(const struct planner *p)
+{
+    const char *written = p->dom->machine;
+
+    return written && strchr(written, '-') ? written : p->mach->canonical;
+}
+
+static int check_pci_model(struct planner *p, size_t pos)
+{
+    const struct device *dev = dev_at(p, pos);
+    enum pci_model m = ctrl_pci_model(dev);
+    int needs = pci_models[m].needs_root;
+
+    if (needs != PCI_MODEL_NONE && needs != (int)p->mach->root)
+        return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                         "model='%s' is not available on machine type %s",
+                         pci_models[m].name, machine_display_name(p));
+    if ((m == PCI_MODEL_PCI_ROOT || m == PCI_MODEL_PCIE_ROOT) &&
+        dev->addr_type != ADDR_NONE)
+        return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                         "%s must not have an address", pci_models[m].name);
+    return 0;
+}
+
 static int check_controllers(struct planner *p)
 {
     for (size_t i = 0; i < p->ctrls.n; i++) {
@@ -1081,6 +1150,8 @@ static int check_controllers(struct planner *p)
             return fail_device(p, STATUS_INVALID, pos,
                                "unknown or missing PCI controller model '%s'",
                                dev->model ? dev->model : "");
+        if (check_pci_model(p, pos) < 0)
+            return -1;
         if ((dev->index == 0) !=
             (ctrl_pci_model(dev) == p->mach->root && dev->index == 0))
             return fail_device(p, STATUS_INVALID, pos,
@@ -1397,6 +1468,24 @@ static void set_multifunction(struct planner *p)
     }
 }
 
+/* A pci-bridge must sit on a bus with a lower index than its own. */
+static int fail_bridge_order(struct planner *p, size_t pos)
+{
+    const struct device *dev = dev_at(p, pos);
+
+    if (address_is_present(dev))
+        return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                         "pci-bridge index %ld must be greater than the bus "
+                         "0x%02x it is plugged into",
+                         dev->index, p->st[pos].addr.bus);
+    if (dev->elem < 0)
+        return fail_added_controller(p, dev->index);
+    return fail_device(p, STATUS_UNSATISFIABLE, pos,
+                       "no bus with an index below %s takes this pci-bridge; "
+                       "give it a higher index or add a bridge below it",
+                       "its own");
+}
+
 static long lowest_bus_nr(const struct planner *p)
 {
     long lowest = 256;
@@ -1459,9 +1548,7 @@ static int controller_defaults(struct planner *p)
         }
         if (m == PCI_MODEL_PCI_BRIDGE && p->st[pos].has_addr &&
             (long)a->bus >= dev->index)
-            return fail_device(p, STATUS_UNSATISFIABLE, pos, "%s",
-                               "no slot is left for this pci-bridge on a "
-                               "bus below its index");
+            return fail_bridge_order(p, pos);
     }
     return 0;
 }
@@ -1528,6 +1615,8 @@ int planner_run(struct domain *dom, const struct plan_options *opt,
         .dom = dom, .opt = opt, .d = d, .max_idx = -1, .reserve = opt->reserve};
     int rc = -1;
 
+    for (unsigned b = 0; b < PCI_MAX_BUSES; b++)
+        p.grown_by[b] = -1;
     p.set = calloc(1, sizeof(*p.set));
     p.owner = malloc(PCI_MAX_BUSES * sizeof(*p.owner));
     if (p.set && p.owner)
