@@ -18,7 +18,7 @@
 #include "xmldoc.h"
 
 /* Produce the output document in a newly allocated buffer *out. */
-int writer_render(const struct xmldoc *xd, const struct domain *dom,
-                  char **out, size_t *outlen, struct diag *d);
+int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
+                  size_t *outlen, struct diag *d);
 
 #endif

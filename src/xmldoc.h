@@ -42,7 +42,7 @@ struct xml_elem {
 };
 
 struct xmldoc {
-    char *text;         /* original bytes, NUL-terminated */
+    char *text; /* original bytes, NUL-terminated */
     size_t len;
     xmlDocPtr doc;
     struct xml_elem *elems; /* document order; elems[0] is the root */
