@@ -183,7 +183,8 @@ static int apply_edits(struct writer *w, char **out, size_t *outlen,
     struct strbuf sb = {0};
     size_t cursor = 0, i;
 
-    qsort(w->edits, w->nedits, sizeof(*w->edits), compare_edits);
+    if (w->nedits > 0)
+        qsort(w->edits, w->nedits, sizeof(*w->edits), compare_edits);
     sb_reserve(&sb, w->xd->len);
     for (i = 0; i < w->nedits; i++) {
         const struct edit *e = &w->edits[i];
