@@ -318,6 +318,7 @@ static struct device *new_device(enum dev_kind kind)
     dev->model_name_elem = -1;
     dev->target_elem = -1;
     dev->addr_controller = -1;
+    dev->added_for = -1;
     dev->addr.multifunction = TRI_ABSENT;
     dev->target = (struct ctrl_target){-1, -1, -1, -1, -1, TRI_ABSENT, -1};
     return dev;

@@ -91,6 +91,35 @@ struct ctrl_target {
     long node;   /* <node> child */
 };
 
+/* The kind of slot a device needs (libvirt's connect flags, simplified). */
+enum dev_class {
+    CLASS_NONE,       /* takes no PCI address */
+    CLASS_PCI,        /* conventional PCI endpoint */
+    CLASS_PCIE,       /* PCI Express endpoint */
+    CLASS_INTEGRATED, /* must sit on bus 0 (virtio IOMMU) */
+    CLASS_CONTROLLER, /* a PCI controller; plugs where its model may */
+};
+
+enum placement {
+    PLACED_NONE,      /* no PCI address (or not planned) */
+    PLACED_KEPT,      /* the input's address, unchanged */
+    PLACED_MOVED,     /* the input named a missing bus; libvirt moves it */
+    PLACED_CHIPSET,   /* the machine's fixed place for it */
+    PLACED_COMPANION, /* in the slot of its USB2 companion set */
+    PLACED_FIRST_FREE /* lowest free slot that accepts its class */
+};
+
+enum addition {
+    ADDED_NO,           /* from the input */
+    ADDED_MACHINE,      /* a machine default libvirt always adds */
+    ADDED_FOR_DISKS,    /* disk or SCSI host device controller */
+    ADDED_FOR_CHANNELS, /* virtio-serial or CCID controller */
+    ADDED_FOR_GRAPHICS, /* video for <graphics> */
+    ADDED_FOR_BUS,      /* a bus a device needed (see added_for) */
+    ADDED_SPARE,        /* an empty bus kept as hotplug reserve */
+    ADDED_ROOT_PORTS,   /* --root-ports */
+};
+
 struct device {
     enum dev_kind kind;
     long elem;      /* xmldoc element index; -1 if pciplan adds it */
@@ -137,6 +166,13 @@ struct device {
     bool adds_multifunction; /* only multifunction='on' is new */
     bool index_added;        /* controller: write index='index' */
     bool model_added;        /* controller: write model='model' */
+
+    /* why the planner did it, for --explain */
+    enum dev_class bus_class; /* what kind of slot it needs */
+    enum placement placed;    /* how its address was chosen */
+    enum addition added;      /* why pciplan added it (elem == -1) */
+    long added_for;           /* ADDED_FOR_BUS: position in devs of the
+                                 device that needed the bus, or -1 */
 };
 
 struct domain {

@@ -22,6 +22,7 @@
 #define PCI_CLASS (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
 #define NO_OWNER (-1)
 #define CHIPSET_OWNER (-2)
+#define SPARE_OWNER (-3)
 
 /* Planning state of one device (indexed like dom->devs). */
 struct devstate {
@@ -29,6 +30,7 @@ struct devstate {
     bool in_step;         /* the assignment steps consider it */
     bool has_addr;        /* 'addr' is a present (non-empty) address */
     struct pci_addr addr; /* as libvirt's device info holds it */
+    enum placement placed;
 };
 
 /* An ordered list of device positions. */
@@ -496,6 +498,7 @@ static int reserve_next(struct planner *p, size_t pos, int function)
     if (!p->set->dry_run) {
         s->addr = a;
         s->has_addr = true;
+        s->placed = PLACED_FIRST_FREE;
     }
     return 0;
 }
@@ -504,8 +507,11 @@ static int reserve_next(struct planner *p, size_t pos, int function)
 static int reserve_dummy(struct planner *p, unsigned flags)
 {
     struct pci_addr a;
+    unsigned before = p->set->nbuses;
     enum addr_error err = addrset_reserve_next(p->set, flags, -1, &a);
 
+    for (unsigned b = before; b < p->set->nbuses; b++)
+        p->grown_by[b] = SPARE_OWNER;
     if (err != ADDR_OK)
         return diag_fail(p->d, STATUS_UNSATISFIABLE, 0, NULL,
                          "no room for the requested hotplug reserve");
@@ -593,6 +599,7 @@ static int collect_present(struct planner *p)
 static void pin(struct planner *p, size_t pos, unsigned slot, unsigned fn,
                 int multifunction)
 {
+    p->st[pos].placed = PLACED_CHIPSET;
     p->st[pos].addr = (struct pci_addr){0, 0, slot, fn, multifunction};
     p->st[pos].has_addr = true;
 }
@@ -748,6 +755,7 @@ static int place_usb2_companion(struct planner *p, size_t pos)
             return -1;
         p->st[pos].addr = a;
         p->st[pos].has_addr = true;
+        p->st[pos].placed = PLACED_COMPANION;
         return 0;
     }
     if (reserve_next(p, pos, (int)fn) < 0)
@@ -902,9 +910,13 @@ static int grow_state(struct planner *p)
 }
 
 static struct device *add_controller(struct planner *p, const char *type,
-                                     long index, const char *model)
+                                     long index, const char *model,
+                                     enum addition why)
 {
     struct device *dev = domain_add_device(p->dom, DEV_CONTROLLER);
+
+    if (dev)
+        dev->added = why;
 
     if (!dev || !(dev->type = strdup(type)) ||
         (model && !(dev->model = strdup(model))) ||
@@ -937,10 +949,14 @@ static int materialise_buses(struct planner *p)
 
         if (find_controller(p, "pci", b))
             continue;
-        if (!add_controller(p, "pci", b, pci_models[m].name) ||
+        if (!add_controller(p, "pci", b, pci_models[m].name, ADDED_FOR_BUS) ||
             grow_state(p) < 0)
             return -1;
         pos = p->dom->ndevs - 1;
+        if (p->grown_by[b] == SPARE_OWNER)
+            dev_at(p, pos)->added = ADDED_SPARE;
+        else
+            dev_at(p, pos)->added_for = p->grown_by[b];
         p->st[pos].flags = pci_models[m].connect;
         p->st[pos].in_step = m != PCI_MODEL_PCI_ROOT;
         if (p->st[pos].in_step && reserve_next(p, pos, -1) < 0)
@@ -1048,7 +1064,7 @@ static int add_root_ports(struct planner *p)
     for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
         while (index_used(p, "pci", idx, NULL))
             idx++;
-        if (!add_controller(p, "pci", idx, "pcie-root-port"))
+        if (!add_controller(p, "pci", idx, "pcie-root-port", ADDED_ROOT_PORTS))
             return -1;
     }
     return 0;
@@ -1265,7 +1281,8 @@ static int add_disk_controllers(struct planner *p)
         for (long c = 0; c <= max; c++) {
             if (!find_controller(p, buses[b].bus, c) &&
                 !add_controller(p, buses[b].bus, c,
-                                b == 0 ? p->mach->scsi_model : NULL))
+                                b == 0 ? p->mach->scsi_model : NULL,
+                                ADDED_FOR_DISKS))
                 return -1;
         }
     }
@@ -1286,12 +1303,13 @@ static int add_virtio_serial_controllers(struct planner *p)
             if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
                 continue;
             if (c < 256 && !find_controller(p, "virtio-serial", c) &&
-                !add_controller(p, "virtio-serial", c, NULL))
+                !add_controller(p, "virtio-serial", c, NULL,
+                                ADDED_FOR_CHANNELS))
                 return -1;
         }
     }
     if (has_kind(p, DEV_SMARTCARD) && !find_controller(p, "ccid", 0) &&
-        !add_controller(p, "ccid", 0, NULL))
+        !add_controller(p, "ccid", 0, NULL, ADDED_FOR_CHANNELS))
         return -1;
     return 0;
 }
@@ -1301,19 +1319,20 @@ static int add_machine_defaults(struct planner *p)
     const struct machine *m = p->mach;
 
     if (m->implicit_usb && !find_controller(p, "usb", 0) &&
-        !add_controller(p, "usb", 0, m->implicit_usb))
+        !add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE))
         return -1;
     if (m->implicit_sata && !find_controller(p, "sata", 0) &&
-        !add_controller(p, "sata", 0, NULL))
+        !add_controller(p, "sata", 0, NULL, ADDED_MACHINE))
         return -1;
     if (!find_controller(p, "pci", 0) &&
-        !add_controller(p, "pci", 0, pci_models[m->root].name))
+        !add_controller(p, "pci", 0, pci_models[m->root].name, ADDED_MACHINE))
         return -1;
     if (m->implicit_balloon && !has_kind(p, DEV_MEMBALLOON)) {
         struct device *dev = domain_add_device(p->dom, DEV_MEMBALLOON);
 
         if (!dev || !(dev->model = strdup("virtio")))
             return oom(p);
+        dev->added = ADDED_MACHINE;
     }
     return 0;
 }
@@ -1327,6 +1346,7 @@ static int add_implicit_video(struct planner *p)
     dev = domain_add_device(p->dom, DEV_VIDEO);
     if (!dev || !(dev->model = strdup(p->mach->video_model)))
         return oom(p);
+    dev->added = ADDED_FOR_GRAPHICS;
     dev->primary = true;
     return 0;
 }
@@ -1560,20 +1580,34 @@ static bool same_address(const struct pci_addr *a, const struct pci_addr *b)
 }
 
 /* Tell the writer what changed. */
+static enum dev_class class_of(unsigned flags)
+{
+    if (!flags)
+        return CLASS_NONE;
+    if (flags & CONN_INTEGRATED)
+        return CLASS_INTEGRATED;
+    if (flags & CONN_PCI_DEVICE)
+        return CLASS_PCI;
+    return flags & CONN_PCIE_DEVICE ? CLASS_PCIE : CLASS_CONTROLLER;
+}
+
 static void record_changes(struct planner *p)
 {
     for (size_t pos = 0; pos < p->nst; pos++) {
         struct device *dev = dev_at(p, pos);
         const struct devstate *s = &p->st[pos];
+        bool kept = address_is_present(dev) && dev->elem >= 0;
 
+        dev->bus_class = class_of(s->flags);
         if (!s->has_addr)
             continue;
-        if (!address_is_present(dev) || !same_address(&dev->addr, &s->addr) ||
-            dev->elem < 0) {
+        dev->placed = !kept                                ? s->placed
+                      : same_address(&dev->addr, &s->addr) ? PLACED_KEPT
+                                                           : PLACED_MOVED;
+        if (!kept || dev->placed == PLACED_MOVED)
             dev->addr_changed = true;
-        } else if (dev->addr.multifunction != s->addr.multifunction) {
+        else if (dev->addr.multifunction != s->addr.multifunction)
             dev->adds_multifunction = true;
-        }
         dev->addr = s->addr;
         dev->addr_type = ADDR_PCI;
     }
