@@ -100,7 +100,7 @@ enum dev_class {
     CLASS_CONTROLLER, /* a PCI controller; plugs where its model may */
 };
 
-enum placement {
+enum addr_origin {
     PLACED_NONE,      /* no PCI address (or not planned) */
     PLACED_KEPT,      /* the input's address, unchanged */
     PLACED_MOVED,     /* the input named a missing bus; libvirt moves it */
@@ -169,7 +169,7 @@ struct device {
 
     /* why the planner did it, for --explain */
     enum dev_class bus_class; /* what kind of slot it needs */
-    enum placement placed;    /* how its address was chosen */
+    enum addr_origin placed;    /* how its address was chosen */
     enum addition added;      /* why pciplan added it (elem == -1) */
     long added_for;           /* ADDED_FOR_BUS: position in devs of the
                                  device that needed the bus, or -1 */

@@ -30,7 +30,7 @@ struct devstate {
     bool in_step;         /* the assignment steps consider it */
     bool has_addr;        /* 'addr' is a present (non-empty) address */
     struct pci_addr addr; /* as libvirt's device info holds it */
-    enum placement placed;
+    enum addr_origin placed;
 };
 
 /* An ordered list of device positions. */
