@@ -147,6 +147,26 @@ static int load_pci_address(struct device *dev, xmlNodePtr a, struct diag *d)
     return tristate_attr(a, "multifunction", &dev->addr.multifunction, d);
 }
 
+/* Keep a non-PCI address's attributes as written (those that fit). */
+static void load_other_address(struct other_addr *o, xmlNodePtr a,
+                               const char *type)
+{
+    snprintf(o->type, sizeof(o->type), "%s", type);
+    for (xmlAttrPtr at = a->properties; at; at = at->next) {
+        xmlChar *v;
+
+        if (strcmp((const char *)at->name, "type") == 0 ||
+            o->nattrs == OTHER_ADDR_ATTRS)
+            continue;
+        v = xmlNodeListGetString(a->doc, at->children, 1);
+        snprintf(o->name[o->nattrs], sizeof(o->name[0]), "%s", at->name);
+        snprintf(o->value[o->nattrs], sizeof(o->value[0]), "%s",
+                 v ? (const char *)v : "");
+        xmlFree(v);
+        o->nattrs++;
+    }
+}
+
 static int load_address(struct device *dev, const struct xmldoc *xd,
                         xmlNodePtr n, struct diag *d)
 {
@@ -173,6 +193,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0)
         return -1;
     dev->addr_controller = ctrl;
+    load_other_address(&dev->other, a, type);
     return 0;
 }
 
@@ -213,6 +234,8 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
 
     dev->model = attr(n, "model");
     dev->has_master = child_element(n, "master") != NULL;
+    if (number_attr(n, "ports", 255, &dev->ports, d) < 0)
+        return -1;
     if (number_attr(n, "index", 255, &dev->index, d) < 0)
         return -1;
     if (model) {
@@ -315,6 +338,7 @@ static struct device *new_device(enum dev_kind kind)
     dev->elem = -1;
     dev->addr_elem = -1;
     dev->index = -1;
+    dev->ports = -1;
     dev->model_name_elem = -1;
     dev->target_elem = -1;
     dev->addr_controller = -1;
@@ -401,6 +425,32 @@ int domain_load(struct domain *dom, const struct xmldoc *xd, struct diag *d)
             return -1;
     }
     return 0;
+}
+
+/* Index of a disk target name: vda = 0, vdz = 25, vdaa = 26, ...;
+ * trailing digits (partitions) are allowed, anything else is -1. */
+long disk_name_index(const char *name)
+{
+    static const char *const prefixes[] = {"fd",  "hd",  "vd", "sd",
+                                           "xvd", "ubd", NULL};
+    const char *s = NULL;
+    long idx = 0;
+
+    for (size_t i = 0; name && prefixes[i]; i++) {
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) {
+            s = name + strlen(prefixes[i]);
+            break;
+        }
+    }
+    if (!s)
+        return -1;
+    for (size_t i = 0; *s >= 'a' && *s <= 'z'; i++, s++) {
+        if (idx > 1000000)
+            return -1;
+        idx = (idx + (i > 0)) * 26 + (*s - 'a');
+    }
+    s += strspn(s, "0123456789");
+    return *s ? -1 : idx;
 }
 
 static void device_free(struct device *dev)

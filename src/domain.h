@@ -120,6 +120,16 @@ enum addition {
     ADDED_ROOT_PORTS,   /* --root-ports */
 };
 
+#define OTHER_ADDR_ATTRS 6
+
+/* A non-PCI address: its type and attributes, in libvirt's order. */
+struct other_addr {
+    char type[16];
+    unsigned nattrs;
+    char name[OTHER_ADDR_ATTRS][16];
+    char value[OTHER_ADDR_ATTRS][24];
+};
+
 struct device {
     enum dev_kind kind;
     long elem;      /* xmldoc element index; -1 if pciplan adds it */
@@ -148,6 +158,7 @@ struct device {
 
     /* controllers only */
     long index;           /* -1 when absent */
+    long ports;           /* ports= (virtio-serial), -1 when absent */
     char *model_name;     /* <model name=...> */
     long model_name_elem; /* existing <model> element, or -1 */
     struct ctrl_target target;
@@ -158,9 +169,10 @@ struct device {
     char *addr_type_name; /* for ADDR_OTHER: "drive", "usb", ... */
     struct pci_addr addr;
     long addr_controller; /* drive/virtio-serial/ccid controller=, -1 */
+    struct other_addr other; /* ADDR_OTHER: as read, or as planned */
 
     /* set by the planner, rendered by the writer */
-    bool addr_changed;       /* write addr as a (new or replaced) PCI address */
+    bool addr_changed;       /* write the address (PCI: addr, else: other) */
     bool model_name_added;   /* write <model name='model_name'/> */
     unsigned target_added;   /* enum target_attr bits to write */
     bool adds_multifunction; /* only multifunction='on' is new */
@@ -169,7 +181,7 @@ struct device {
 
     /* why the planner did it, for --explain */
     enum dev_class bus_class; /* what kind of slot it needs */
-    enum addr_origin placed;    /* how its address was chosen */
+    enum addr_origin placed;  /* how its address was chosen */
     enum addition added;      /* why pciplan added it (elem == -1) */
     long added_for;           /* ADDED_FOR_BUS: position in devs of the
                                  device that needed the bus, or -1 */
@@ -196,5 +208,8 @@ int domain_load(struct domain *dom, const struct xmldoc *xd, struct diag *d);
 struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
 
 void domain_free(struct domain *dom);
+
+/* libvirt's index of a disk target name (vda = 0, sdaa = 26), or -1. */
+long disk_name_index(const char *name);
 
 #endif

@@ -59,6 +59,23 @@ static const struct machine machines[] = {
         .nic_model = "virtio",
         .implicit_balloon = true,
     },
+    {
+        .alias = "pseries",
+        .arch = "ppc64",
+        .canonical = "pseries-7.2",
+        .prefixes = {"pseries-", NULL},
+        .chipset = CHIPSET_NONE,
+        .root = PCI_MODEL_PCI_ROOT,
+        .implicit_usb = "qemu-xhci",
+        .usb_model = "qemu-xhci",
+        .scsi_model = "ibmvscsi",
+        .video_model = "vga",
+        .nic_model = "rtl8139",
+        .implicit_balloon = true,
+        .multiple_roots = true,
+        .spapr_vio = true,
+        .root_model_name = "spapr-pci-host-bridge",
+    },
 };
 
 #define NMACHINES (sizeof(machines) / sizeof(machines[0]))
@@ -76,10 +93,17 @@ static bool name_matches(const struct machine *m, const char *name)
     return false;
 }
 
+/* ppc64le guests use the same machine types as ppc64. */
+static bool arch_matches(const struct machine *m, const char *arch)
+{
+    return !arch || strcmp(arch, m->arch) == 0 ||
+           (strcmp(arch, "ppc64le") == 0 && strcmp(m->arch, "ppc64") == 0);
+}
+
 const struct machine *machine_lookup(const char *name, const char *arch)
 {
     for (size_t i = 0; name && i < NMACHINES; i++) {
-        if (arch && strcmp(arch, machines[i].arch) != 0)
+        if (!arch_matches(&machines[i], arch))
             continue;
         if (name_matches(&machines[i], name))
             return &machines[i];
@@ -90,7 +114,7 @@ const struct machine *machine_lookup(const char *name, const char *arch)
 const struct machine *machine_default(const char *arch)
 {
     for (size_t i = 0; i < NMACHINES; i++) {
-        if (!arch || strcmp(arch, machines[i].arch) == 0)
+        if (arch_matches(&machines[i], arch))
             return &machines[i];
     }
     return NULL;
@@ -99,5 +123,5 @@ const struct machine *machine_default(const char *arch)
 const char *machine_supported_list(void)
 {
     return "pc, pc-i440fx-*, q35, pc-q35-* (x86_64); virt, virt-* (aarch64); "
-           "virt (riscv64)";
+           "virt (riscv64); pseries, pseries-* (ppc64)";
 }

@@ -25,17 +25,19 @@ struct machine {
     const char *canonical;   /* the versioned name libvirt writes */
     const char *prefixes[4]; /* versioned names (prefix match) */
     enum chipset chipset;
-    enum pci_model root;      /* model of PCI controller index 0 */
-    const char *implicit_usb; /* USB controller added when none, or NULL */
-    const char *usb_model;    /* model of a model-less USB controller */
-    const char *scsi_model;   /* model of a model-less SCSI controller */
-    const char *video_model;  /* model of the video added for graphics */
-    const char *nic_model;    /* model of a model-less interface */
-    bool implicit_sata;       /* SATA controller 0 always present */
-    bool implicit_balloon;    /* virtio memballoon added when absent */
-    bool multiple_roots;      /* grows by adding root buses (PHBs) */
-    bool has_ide;             /* IDE controllers exist */
-    bool virtio_iommu;        /* <iommu model='virtio'> is supported */
+    enum pci_model root;         /* model of PCI controller index 0 */
+    const char *implicit_usb;    /* USB controller added when none, or NULL */
+    const char *usb_model;       /* model of a model-less USB controller */
+    const char *scsi_model;      /* model of a model-less SCSI controller */
+    const char *video_model;     /* model of the video added for graphics */
+    const char *nic_model;       /* model of a model-less interface */
+    bool implicit_sata;          /* SATA controller 0 always present */
+    bool implicit_balloon;       /* virtio memballoon added when absent */
+    bool multiple_roots;         /* grows by adding root buses (PHBs) */
+    bool has_ide;                /* IDE controllers exist */
+    bool virtio_iommu;           /* <iommu model='virtio'> is supported */
+    bool spapr_vio;              /* pSeries: spapr-vio bus, serials on it */
+    const char *root_model_name; /* <model name> of root buses, or NULL */
 };
 
 /*

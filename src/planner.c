@@ -18,6 +18,7 @@
 
 #include "addrset.h"
 #include "machine.h"
+#include "nonpci.h"
 
 #define PCI_CLASS (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
 #define NO_OWNER (-1)
@@ -940,6 +941,12 @@ static bool find_controller(const struct planner *p, const char *type,
     return false;
 }
 
+static struct device *add_channel_controller(void *opaque, const char *type,
+                                             long index)
+{
+    return add_controller(opaque, type, index, NULL, ADDED_FOR_CHANNELS);
+}
+
 /* Create the controllers for the buses the sizing pass added. */
 static int materialise_buses(struct planner *p)
 {
@@ -1213,32 +1220,6 @@ static bool has_kind(const struct planner *p, enum dev_kind kind)
             return true;
     }
     return false;
-}
-
-/* Index of a disk target name: vda = 0, vdz = 25, vdaa = 26, ...;
- * trailing digits (partitions) are allowed, anything else is -1. */
-static long disk_name_index(const char *name)
-{
-    static const char *const prefixes[] = {"fd",  "hd",  "vd", "sd",
-                                           "xvd", "ubd", NULL};
-    const char *s = NULL;
-    long idx = 0;
-
-    for (size_t i = 0; name && prefixes[i]; i++) {
-        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) {
-            s = name + strlen(prefixes[i]);
-            break;
-        }
-    }
-    if (!s)
-        return -1;
-    for (size_t i = 0; *s >= 'a' && *s <= 'z'; i++, s++) {
-        if (idx > 1000000)
-            return -1;
-        idx = (idx + (i > 0)) * 26 + (*s - 'a');
-    }
-    s += strspn(s, "0123456789");
-    return *s ? -1 : idx;
 }
 
 static long disk_controller(const struct device *dev, long per_controller)
@@ -1529,6 +1510,40 @@ static void fill_target(struct device *dev, unsigned bit, long *field,
     dev->target_added |= bit;
 }
 
+static int set_model_name(struct planner *p, struct device *dev,
+                          enum pci_model m)
+{
+    const char *name = pci_models[m].model_name;
+
+    if (m == PCI_MODEL_PCI_ROOT || m == PCI_MODEL_PCIE_ROOT)
+        name = p->mach->root_model_name;
+    if (dev->model_name || !name)
+        return 0;
+    if (!(dev->model_name = strdup(name)))
+        return oom(p);
+    dev->model_name_added = true;
+    return 0;
+}
+
+/* pSeries PHBs are numbered by their target index: the lowest in 1..31
+ * that no controller already made a PHB uses. */
+static long free_phb_index(const struct planner *p, const struct device *self)
+{
+    for (long idx = 1; idx < 32; idx++) {
+        bool used = false;
+
+        for (size_t i = 0; i < p->ctrls.n && !used; i++) {
+            const struct device *dev = dev_at(p, p->ctrls.at[i]);
+
+            used = dev != self && is_pci_ctrl(dev) && dev->model_name &&
+                   dev->target.index == idx;
+        }
+        if (!used)
+            return idx;
+    }
+    return -1;
+}
+
 static int controller_defaults(struct planner *p)
 {
     for (size_t i = 0; i < p->ctrls.n; i++) {
@@ -1542,11 +1557,11 @@ static int controller_defaults(struct planner *p)
             continue;
         m = ctrl_pci_model(dev);
         fill = pci_models[m].target_fill;
-        if (!dev->model_name && pci_models[m].model_name) {
-            if (!(dev->model_name = strdup(pci_models[m].model_name)))
-                return oom(p);
-            dev->model_name_added = true;
-        }
+        if (set_model_name(p, dev, m) < 0)
+            return -1;
+        if (m == PCI_MODEL_PCI_ROOT && p->mach->multiple_roots)
+            fill_target(dev, TARGET_INDEX, &dev->target.index,
+                        dev->index == 0 ? 0 : free_phb_index(p, dev));
         if (fill & TARGET_CHASSIS_NR)
             fill_target(dev, TARGET_CHASSIS_NR, &dev->target.chassis_nr,
                         dev->index);
@@ -1623,7 +1638,12 @@ static int plan(struct planner *p)
         add_root_ports(p) < 0)
         return -1;
     number_controllers(p);
-    if (add_implicit_devices(p) < 0 || check_controllers(p) < 0 ||
+    if (nonpci_assign_drives(p->dom, p->d) < 0 || add_implicit_devices(p) < 0 ||
+        check_controllers(p) < 0 ||
+        nonpci_assign_virtio_serial(p->dom, add_channel_controller, p, p->d) <
+            0 ||
+        (p->mach->spapr_vio &&
+         nonpci_assign_spapr_vio(p->dom, true, p->d) < 0) ||
         build_lists(p) < 0 || classify(p) < 0)
         return -1;
 

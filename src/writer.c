@@ -487,6 +487,20 @@ static void render_pci_address(struct strbuf *sb, const struct pci_addr *a)
     sb_add(sb, "/>");
 }
 
+/* The device's planned address: PCI, or another type's attributes. */
+static void render_address(struct strbuf *sb, const struct device *dev)
+{
+    if (dev->addr_type != ADDR_OTHER) {
+        render_pci_address(sb, &dev->addr);
+        return;
+    }
+    sb_add(sb, "<address");
+    sb_add_attr(sb, "type", dev->other.type);
+    for (unsigned i = 0; i < dev->other.nattrs; i++)
+        sb_add_attr(sb, dev->other.name[i], dev->other.value[i]);
+    sb_add(sb, "/>");
+}
+
 /* Name and value of one <target> attribute; port is hexadecimal as in
  * libvirt, the others decimal. */
 static const char *target_attr(enum target_attr bit,
@@ -622,9 +636,9 @@ static void render_added_children(struct strbuf *sb, const struct layout *lo,
             sb_add(sb, " primary='yes'");
         sb_add(sb, "/>");
     }
-    if (dev->addr_type == ADDR_PCI) {
+    if (dev->addr_type == ADDR_PCI || dev->addr_changed) {
         open_line(sb, lo, 1, false);
-        render_pci_address(sb, &dev->addr);
+        render_address(sb, dev);
     }
 }
 
@@ -954,7 +968,7 @@ static size_t collect_new_children(const struct writer *w,
             &sb);
     }
     if (dev->addr_changed && dev->addr_elem < 0) {
-        render_pci_address(&sb, &dev->addr);
+        render_address(&sb, dev);
         add_new_child(kids, &n, address_anchor(w, dev), &sb);
     }
     return n;
@@ -994,7 +1008,7 @@ static void replace_address(struct writer *w, const struct device *dev)
     const struct xml_elem *a = elem(w, dev->addr_elem);
     struct strbuf sb = {0};
 
-    render_pci_address(&sb, &dev->addr);
+    render_address(&sb, dev);
     add_edit(w, a->start, a->end - a->start, &sb);
 }
 

@@ -1,0 +1,388 @@
+#include "nonpci.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VIRTIO_SERIAL_DEFAULT_PORTS 31
+#define VIRTIO_SERIAL_MAX_CONTROLLERS 256
+
+static bool str_eq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static bool has_other_address(const struct device *dev, const char *type)
+{
+    return dev->addr_type == ADDR_OTHER && str_eq(dev->addr_type_name, type);
+}
+
+/* The value of a non-PCI address attribute as a number, or -1. */
+static long other_number(const struct device *dev, const char *name)
+{
+    for (unsigned i = 0; i < dev->other.nattrs; i++) {
+        char *end;
+        long v;
+
+        if (strcmp(dev->other.name[i], name) != 0)
+            continue;
+        v = strtol(dev->other.value[i], &end, 0);
+        return *end || v < 0 ? -1 : v;
+    }
+    return -1;
+}
+
+/* Replace the device's address with one of 'type'; attributes follow as
+ * name, printf format, value triples (values are unsigned long). */
+static int set_other_address(struct device *dev, const char *type,
+                             unsigned nattrs, ...)
+{
+    va_list ap;
+    char *name = strdup(type);
+
+    if (!name)
+        return -1;
+    free(dev->addr_type_name);
+    dev->addr_type_name = name;
+    dev->addr_type = ADDR_OTHER;
+    dev->addr_changed = true;
+    memset(&dev->other, 0, sizeof(dev->other));
+    snprintf(dev->other.type, sizeof(dev->other.type), "%s", type);
+    va_start(ap, nattrs);
+    for (unsigned i = 0; i < nattrs && i < OTHER_ADDR_ATTRS; i++) {
+        const char *attr = va_arg(ap, const char *);
+        const char *fmt = va_arg(ap, const char *);
+        unsigned long value = va_arg(ap, unsigned long);
+
+        snprintf(dev->other.name[i], sizeof(dev->other.name[i]), "%s", attr);
+        snprintf(dev->other.value[i], sizeof(dev->other.value[i]), fmt, value);
+        dev->other.nattrs++;
+    }
+    va_end(ap);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Drive addresses                                                      */
+
+/* How libvirt maps a disk's target index to controller/bus/unit. */
+static const struct drive_layout {
+    const char *bus;
+    unsigned per_controller; /* units on all buses of one controller */
+    unsigned per_bus;
+} drive_layouts[] = {
+    {"scsi", 7, 7}, /* narrow SCSI bus, as the QEMU driver uses */
+    {"ide", 4, 2},
+    {"sata", 6, 6},
+    {"fdc", 2, 2},
+};
+
+int nonpci_assign_drives(struct domain *dom, struct diag *d)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+        long idx;
+
+        if (dev->kind != DEV_DISK || dev->addr_type != ADDR_NONE)
+            continue;
+        for (size_t l = 0; l < sizeof(drive_layouts) / sizeof(*drive_layouts);
+             l++) {
+            const struct drive_layout *lay = &drive_layouts[l];
+
+            if (!str_eq(dev->bus, lay->bus))
+                continue;
+            idx = disk_name_index(dev->dev);
+            if (idx < 0)
+                return diag_fail(d, STATUS_INVALID, dev->line, "disk",
+                                 "unknown disk name '%s' and no address "
+                                 "given",
+                                 dev->dev ? dev->dev : "");
+            if (set_other_address(
+                    dev, "drive", 4, "controller", "%lu",
+                    (unsigned long)idx / lay->per_controller, "bus", "%lu",
+                    (unsigned long)(idx % lay->per_controller) / lay->per_bus,
+                    "target", "%lu", 0UL, "unit", "%lu",
+                    (unsigned long)idx % lay->per_bus) < 0)
+                return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+            dev->addr_controller = idx / lay->per_controller;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* virtio-serial ports                                                  */
+
+struct vs_controller {
+    long index;
+    unsigned nports;
+    unsigned char used[256];
+};
+
+struct vs_set {
+    struct vs_controller ctrl[VIRTIO_SERIAL_MAX_CONTROLLERS];
+    unsigned n; /* sorted by index */
+};
+
+static void vs_add_controller(struct vs_set *set, long index, long ports)
+{
+    unsigned at = set->n;
+
+    while (at > 0 && set->ctrl[at - 1].index > index)
+        at--;
+    memmove(&set->ctrl[at + 1], &set->ctrl[at],
+            (set->n - at) * sizeof(set->ctrl[0]));
+    memset(&set->ctrl[at], 0, sizeof(set->ctrl[at]));
+    set->ctrl[at].index = index;
+    set->ctrl[at].nports =
+        ports > 0 ? (unsigned)ports : VIRTIO_SERIAL_DEFAULT_PORTS;
+    set->n++;
+}
+
+static struct vs_controller *vs_find(struct vs_set *set, long index)
+{
+    for (unsigned i = 0; i < set->n; i++) {
+        if (set->ctrl[i].index == index)
+            return &set->ctrl[i];
+    }
+    return NULL;
+}
+
+static bool is_virtio_port_user(const struct device *dev)
+{
+    return (dev->kind == DEV_CHANNEL || dev->kind == DEV_CONSOLE) &&
+           str_eq(dev->type, "virtio");
+}
+
+static int vs_reserve(struct vs_set *set, const struct device *dev,
+                      long controller, long port, struct diag *d)
+{
+    struct vs_controller *c = vs_find(set, controller);
+
+    if (!c)
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "virtio-serial controller %ld does not exist",
+                         controller);
+    if (port < 0 || (unsigned long)port >= c->nports)
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "virtio-serial controller %ld has no port %ld "
+                         "(ports 0..%u)",
+                         controller, port, c->nports - 1);
+    if (c->used[port])
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "virtio-serial port %ld on controller %ld is "
+                         "already used",
+                         port, controller);
+    c->used[port] = 1;
+    return 0;
+}
+
+/* A port number from 'first' up, on the lowest controller with one. */
+static bool vs_next(struct vs_set *set, unsigned first, long *controller,
+                    long *port)
+{
+    for (unsigned i = 0; i < set->n; i++) {
+        for (unsigned p = first; p < set->ctrl[i].nports; p++) {
+            if (!set->ctrl[i].used[p]) {
+                *controller = set->ctrl[i].index;
+                *port = p;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static long lowest_free_index(const struct vs_set *set)
+{
+    long idx = 0;
+
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned i = 0; i < set->n; i++) {
+            if (set->ctrl[i].index == idx) {
+                idx++;
+                again = true;
+            }
+        }
+    }
+    return idx;
+}
+
+/*
+ * Where libvirt puts a channel (ports from 1) or a console (port 0
+ * allowed); a full set gets a new controller at the lowest free index.
+ * A console's port is reserved but, as in libvirt, not written.
+ */
+static int vs_assign(struct vs_set *set, struct device *dev,
+                     add_controller_fn add, void *opaque, struct diag *d)
+{
+    bool console = dev->kind == DEV_CONSOLE;
+    long controller, port;
+
+    if (!console && has_other_address(dev, "virtio-serial")) {
+        struct vs_controller *c =
+            vs_find(set, dev->addr_controller < 0 ? 0 : dev->addr_controller);
+
+        controller = c ? c->index : -1;
+        for (port = 1; c && (unsigned long)port < c->nports && c->used[port];
+             port++)
+            ;
+        if (!c || (unsigned long)port >= c->nports)
+            return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
+                             dev_kind_name(dev->kind),
+                             "no free port on virtio-serial controller %ld",
+                             dev->addr_controller);
+    } else if (!vs_next(set, console ? 0 : 1, &controller, &port)) {
+        if (set->n == VIRTIO_SERIAL_MAX_CONTROLLERS)
+            return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
+                             dev_kind_name(dev->kind),
+                             "all virtio-serial ports are in use");
+        controller = lowest_free_index(set);
+        port = console ? 0 : 1;
+        if (!add(opaque, "virtio-serial", controller))
+            return -1;
+        vs_add_controller(set, controller, -1);
+    }
+    if (vs_reserve(set, dev, controller, port, d) < 0)
+        return -1;
+    if (console)
+        return 0;
+    if (set_other_address(dev, "virtio-serial", 3, "controller", "%lu",
+                          (unsigned long)controller, "bus", "%lu", 0UL, "port",
+                          "%lu", (unsigned long)port) < 0)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    dev->addr_controller = controller;
+    return 0;
+}
+
+static bool vs_complete(const struct device *dev)
+{
+    return has_other_address(dev, "virtio-serial") &&
+           other_number(dev, "port") > 0;
+}
+
+int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
+                                void *opaque, struct diag *d)
+{
+    static const enum dev_kind order[] = {DEV_CONSOLE, DEV_CHANNEL};
+    struct vs_set *set = calloc(1, sizeof(*set));
+    int rc = 0;
+
+    if (!set)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "virtio-serial") &&
+            dev->index >= 0 && !vs_find(set, dev->index) &&
+            set->n < VIRTIO_SERIAL_MAX_CONTROLLERS)
+            vs_add_controller(set, dev->index, dev->ports);
+    }
+    for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (vs_complete(dev))
+            rc = vs_reserve(set, dev,
+                            dev->addr_controller < 0 ? 0 : dev->addr_controller,
+                            other_number(dev, "port"), d);
+    }
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
+            struct device *dev = dom->devs[i];
+
+            if (dev->kind == order[k] && is_virtio_port_user(dev) &&
+                !vs_complete(dev))
+                rc = vs_assign(set, dev, add, opaque, d);
+        }
+    }
+    free(set);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* spapr-vio registers (pSeries)                                        */
+
+static bool reg_used(const struct domain *dom, const struct device *self,
+                     unsigned long reg)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        /* a console of target type serial mirrors serial 0 */
+        if (dev->kind == DEV_CONSOLE && str_eq(dev->type, "serial"))
+            continue;
+        if (dev != self && has_other_address(dev, "spapr-vio") &&
+            other_number(dev, "reg") == (long)reg)
+            return true;
+    }
+    return false;
+}
+
+static int assign_reg(struct domain *dom, struct device *dev,
+                      unsigned long base, struct diag *d)
+{
+    long given = other_number(dev, "reg");
+    unsigned long reg = given >= 0 ? (unsigned long)given : base;
+
+    while (reg_used(dom, dev, reg)) {
+        if (given >= 0)
+            return diag_fail(d, STATUS_INVALID, dev->line,
+                             dev_kind_name(dev->kind),
+                             "spapr-vio address 0x%lx is already used", reg);
+        reg += 0x1000;
+    }
+    if (given >= 0)
+        return 0;
+    if (set_other_address(dev, "spapr-vio", 1, "reg", "0x%08lx", reg) < 0)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    return 0;
+}
+
+/* Which devices sit on the spapr-vio bus, and their QEMU default regs. */
+static unsigned long spapr_base(const struct device *dev,
+                                bool default_spapr_serial)
+{
+    switch (dev->kind) {
+    case DEV_INTERFACE:
+        return str_eq(dev->model, "spapr-vlan") ? 0x1000 : 0;
+    case DEV_CONTROLLER:
+        return str_eq(dev->type, "scsi") && str_eq(dev->model, "ibmvscsi")
+                   ? 0x2000
+                   : 0;
+    case DEV_SERIAL:
+        return str_eq(dev->type, "spapr-vio-serial") ||
+                       (!dev->type && default_spapr_serial)
+                   ? 0x30000000
+                   : 0;
+    case DEV_NVRAM:
+        return default_spapr_serial ? 0x3000 : 0;
+    default:
+        return 0;
+    }
+}
+
+int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
+                            struct diag *d)
+{
+    static const enum dev_kind order[] = {DEV_INTERFACE, DEV_CONTROLLER,
+                                          DEV_SERIAL, DEV_NVRAM};
+
+    for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+        for (size_t i = 0; i < dom->ndevs; i++) {
+            struct device *dev = dom->devs[i];
+            unsigned long base;
+
+            if (dev->kind != order[k])
+                continue;
+            base = spapr_base(dev, default_spapr_serial);
+            if (!base || (dev->addr_type != ADDR_NONE &&
+                          !has_other_address(dev, "spapr-vio")))
+                continue;
+            if (assign_reg(dom, dev, base, d) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
