@@ -25,4 +25,8 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d);
 
+/* USB bus/port paths (after PCI, as libvirt), adding hubs when the
+ * devices outnumber the ports. */
+int nonpci_assign_usb(struct domain *dom, struct diag *d);
+
 #endif

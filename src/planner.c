@@ -1656,7 +1656,7 @@ static int plan(struct planner *p)
     if (run_pass(p, nbuses, false) < 0 || assign_devices(p) < 0)
         return -1;
     set_multifunction(p);
-    if (controller_defaults(p) < 0)
+    if (controller_defaults(p) < 0 || nonpci_assign_usb(p->dom, p->d) < 0)
         return -1;
     record_changes(p);
     return 0;
