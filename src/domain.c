@@ -393,6 +393,16 @@ static int load_device(struct domain *dom, const struct xmldoc *xd,
     return load_address(dev, xd, n, d);
 }
 
+static void load_memory_slots(struct domain *dom, xmlNodePtr root)
+{
+    char *slots = attr(child_element(root, "maxMemory"), "slots");
+    unsigned long v;
+
+    dom->memory_slots =
+        slots && parse_number(slots, 4096, &v) == 0 ? (long)v : 0;
+    free(slots);
+}
+
 static void load_os(struct domain *dom, const struct xmldoc *xd,
                     xmlNodePtr root)
 {
@@ -400,6 +410,7 @@ static void load_os(struct domain *dom, const struct xmldoc *xd,
     xmlNodePtr cpu = child_element(root, "cpu");
 
     dom->has_numa = child_element(cpu, "numa") != NULL;
+    load_memory_slots(dom, root);
     if (!type)
         return;
     dom->os_type_elem = xmldoc_elem_index(xd, type);

@@ -168,7 +168,7 @@ struct device {
     enum addr_type addr_type;
     char *addr_type_name; /* for ADDR_OTHER: "drive", "usb", ... */
     struct pci_addr addr;
-    long addr_controller; /* drive/virtio-serial/ccid controller=, -1 */
+    long addr_controller;    /* drive/virtio-serial/ccid controller=, -1 */
     struct other_addr other; /* ADDR_OTHER: as read, or as planned */
 
     /* set by the planner, rendered by the writer */
@@ -199,6 +199,7 @@ struct domain {
     long devices_elem;    /* the <devices> element, -1 if absent */
     bool machine_changed; /* the writer sets machine= to 'machine' */
     bool has_numa;        /* <cpu><numa> exists */
+    long memory_slots;    /* <maxMemory slots=...>, 0 when absent */
 };
 
 /* Build the model from a parsed document. */

@@ -46,6 +46,7 @@ static const struct machine machines[] = {
         .video_model = "virtio",
         .nic_model = "virtio",
         .virtio_iommu = true,
+        .virtio_mmio = true,
     },
     {
         .alias = "virt",
@@ -58,6 +59,7 @@ static const struct machine machines[] = {
         .video_model = "virtio",
         .nic_model = "virtio",
         .implicit_balloon = true,
+        .virtio_mmio = true,
     },
     {
         .alias = "pseries",

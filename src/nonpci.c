@@ -33,6 +33,19 @@ static long other_number(const struct device *dev, const char *name)
     return -1;
 }
 
+static bool find_typed_controller(const struct domain *dom, const char *type,
+                                  long index)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, type) &&
+            dev->index == index)
+            return true;
+    }
+    return false;
+}
+
 /* Replace the device's address with one of 'type'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
 static int set_other_address(struct device *dev, const char *type,
@@ -727,4 +740,120 @@ int nonpci_assign_usb(struct domain *dom, struct diag *d)
         usb_hub_free(set->bus[b]);
     free(set);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* CCID slots, virtio-mmio, DIMM slots                                  */
+
+int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
+                             void *opaque, struct diag *d)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *card = dom->devs[i];
+        long controller = 0, max = -1;
+
+        if (card->kind != DEV_SMARTCARD)
+            continue;
+        if (has_other_address(card, "ccid")) {
+            controller = card->addr_controller < 0 ? 0 : card->addr_controller;
+        } else if (card->addr_type == ADDR_NONE) {
+            for (size_t j = 0; j < dom->ndevs; j++) {
+                const struct device *o = dom->devs[j];
+
+                if (o->kind == DEV_SMARTCARD && has_other_address(o, "ccid") &&
+                    o->addr_controller <= 0 && other_number(o, "slot") > max)
+                    max = other_number(o, "slot");
+            }
+            if (set_other_address(card, "ccid", 2, "controller", "%lu", 0UL,
+                                  "slot", "%lu", (unsigned long)(max + 1)) < 0)
+                return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+            card->addr_controller = 0;
+        }
+        if (!find_typed_controller(dom, "ccid", controller) &&
+            !add(opaque, "ccid", controller))
+            return -1;
+    }
+    return 0;
+}
+
+/* What libvirt moves to virtio-mmio (qemuDomainAssignVirtioMMIOAddresses). */
+static bool mmio_capable(const struct device *dev)
+{
+    switch (dev->kind) {
+    case DEV_DISK:
+    case DEV_INPUT:
+        return str_eq(dev->bus, "virtio");
+    case DEV_INTERFACE:
+        return !dev->model || strncmp(dev->model, "virtio", 6) == 0;
+    case DEV_VIDEO:
+        return str_eq(dev->model, "virtio");
+    case DEV_CONTROLLER:
+        return str_eq(dev->type, "virtio-serial") || str_eq(dev->type, "scsi");
+    case DEV_HOSTDEV:
+        return str_eq(dev->type, "scsi_host");
+    case DEV_MEMBALLOON:
+        return !str_eq(dev->model, "none");
+    case DEV_RNG:
+        return true;
+    case DEV_MEMORY:
+        return str_eq(dev->model, "virtio-pmem") ||
+               str_eq(dev->model, "virtio-mem");
+    default:
+        return false;
+    }
+}
+
+int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < dom->ndevs && !any; i++)
+        any = has_other_address(dom->devs[i], "virtio-mmio");
+    for (size_t i = 0; any && i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+
+        if (dev->addr_type == ADDR_NONE && mmio_capable(dev) &&
+            set_other_address(dev, "virtio-mmio", 0) < 0)
+            return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    }
+    return 0;
+}
+
+static bool is_dimm(const struct device *dev)
+{
+    return dev->kind == DEV_MEMORY &&
+           (str_eq(dev->model, "dimm") || str_eq(dev->model, "nvdimm"));
+}
+
+int nonpci_assign_dimms(struct domain *dom, struct diag *d)
+{
+    bool used[4096] = {false};
+
+    if (dom->memory_slots <= 0)
+        return 0;
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        long slot = other_number(dom->devs[i], "slot");
+
+        if (is_dimm(dom->devs[i]) && has_other_address(dom->devs[i], "dimm") &&
+            slot >= 0 && slot < dom->memory_slots)
+            used[slot] = true;
+    }
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+        long slot = 0;
+
+        if (!is_dimm(dev) || dev->addr_type != ADDR_NONE)
+            continue;
+        while (slot < dom->memory_slots && used[slot])
+            slot++;
+        if (slot == dom->memory_slots)
+            return diag_fail(d, STATUS_UNSATISFIABLE, dev->line, "memory",
+                             "no free memory slot (maxMemory slots='%ld')",
+                             dom->memory_slots);
+        used[slot] = true;
+        if (set_other_address(dev, "dimm", 1, "slot", "%lu",
+                              (unsigned long)slot) < 0)
+            return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    }
+    return 0;
 }

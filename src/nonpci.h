@@ -25,6 +25,17 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d);
 
+/* Smartcards take CCID slots on controller 0 (added when missing). */
+int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
+                             void *opaque, struct diag *d);
+
+/* ARM/RISC-V virt: once any device sits on virtio-mmio, every virtio
+ * device libvirt could move there without an address goes too. */
+int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d);
+
+/* Memory hotplug: DIMM slots for dimm and nvdimm devices. */
+int nonpci_assign_dimms(struct domain *dom, struct diag *d);
+
 /* USB bus/port paths (after PCI, as libvirt), adding hubs when the
  * devices outnumber the ports. */
 int nonpci_assign_usb(struct domain *dom, struct diag *d);

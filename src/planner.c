@@ -1270,6 +1270,9 @@ static int add_disk_controllers(struct planner *p)
     return 0;
 }
 
+static struct device *add_channel_controller(void *opaque, const char *type,
+                                             long index);
+
 /* Each virtio channel or console needs the virtio-serial controller
  * its address names (0 when it has none). */
 static int add_virtio_serial_controllers(struct planner *p)
@@ -1289,10 +1292,7 @@ static int add_virtio_serial_controllers(struct planner *p)
                 return -1;
         }
     }
-    if (has_kind(p, DEV_SMARTCARD) && !find_controller(p, "ccid", 0) &&
-        !add_controller(p, "ccid", 0, NULL, ADDED_FOR_CHANNELS))
-        return -1;
-    return 0;
+    return nonpci_assign_smartcards(p->dom, add_channel_controller, p, p->d);
 }
 
 static int add_machine_defaults(struct planner *p)
@@ -1644,6 +1644,7 @@ static int plan(struct planner *p)
             0 ||
         (p->mach->spapr_vio &&
          nonpci_assign_spapr_vio(p->dom, true, p->d) < 0) ||
+        (p->mach->virtio_mmio && nonpci_assign_virtio_mmio(p->dom, p->d) < 0) ||
         build_lists(p) < 0 || classify(p) < 0)
         return -1;
 
@@ -1656,7 +1657,8 @@ static int plan(struct planner *p)
     if (run_pass(p, nbuses, false) < 0 || assign_devices(p) < 0)
         return -1;
     set_multifunction(p);
-    if (controller_defaults(p) < 0 || nonpci_assign_usb(p->dom, p->d) < 0)
+    if (controller_defaults(p) < 0 || nonpci_assign_usb(p->dom, p->d) < 0 ||
+        nonpci_assign_dimms(p->dom, p->d) < 0)
         return -1;
     record_changes(p);
     return 0;
