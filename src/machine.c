@@ -76,6 +76,7 @@ static const struct machine machines[] = {
         .implicit_balloon = true,
         .multiple_roots = true,
         .spapr_vio = true,
+        .usb_inputs = true,
         .root_model_name = "spapr-pci-host-bridge",
     },
 };

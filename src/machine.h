@@ -37,6 +37,7 @@ struct machine {
     bool has_ide;                /* IDE controllers exist */
     bool virtio_iommu;           /* <iommu model='virtio'> is supported */
     bool spapr_vio;              /* pSeries: spapr-vio bus, serials on it */
+    bool usb_inputs;             /* USB keyboard and mouse added for graphics */
     bool virtio_mmio;            /* virtio devices may sit on virtio-mmio */
     const char *root_model_name; /* <model name> of root buses, or NULL */
 };

@@ -1318,6 +1318,44 @@ static int add_machine_defaults(struct planner *p)
     return 0;
 }
 
+static bool has_input(const struct planner *p, const char *type,
+                      const char *bus)
+{
+    for (size_t i = 0; i < p->dom->ndevs; i++) {
+        const struct device *dev = dev_at(p, i);
+
+        if (dev->kind == DEV_INPUT && str_eq(dev->type, type) &&
+            str_eq(dev->bus, bus))
+            return true;
+    }
+    return false;
+}
+
+static int add_input(struct planner *p, const char *type)
+{
+    struct device *dev = domain_add_device(p->dom, DEV_INPUT);
+
+    if (!dev || !(dev->type = strdup(type)) || !(dev->bus = strdup("usb")))
+        return oom(p);
+    dev->added = ADDED_MACHINE;
+    return 0;
+}
+
+/* pSeries guests with graphics get a USB keyboard, and a USB mouse
+ * unless a USB tablet already points. */
+static int add_usb_inputs(struct planner *p)
+{
+    bool mouse = !has_input(p, "tablet", "usb");
+
+    if (!p->mach->usb_inputs || !has_kind(p, DEV_GRAPHICS))
+        return 0;
+    if (!has_input(p, "keyboard", "usb") && add_input(p, "keyboard") < 0)
+        return -1;
+    if (mouse && !has_input(p, "mouse", "usb") && add_input(p, "mouse") < 0)
+        return -1;
+    return 0;
+}
+
 static int add_implicit_video(struct planner *p)
 {
     struct device *dev;
@@ -1334,9 +1372,9 @@ static int add_implicit_video(struct planner *p)
 
 static int add_implicit_devices(struct planner *p)
 {
-    if (add_machine_defaults(p) < 0 || set_default_models(p) < 0 ||
-        add_disk_controllers(p) < 0 || add_virtio_serial_controllers(p) < 0 ||
-        add_implicit_video(p) < 0)
+    if (add_machine_defaults(p) < 0 || add_usb_inputs(p) < 0 ||
+        set_default_models(p) < 0 || add_disk_controllers(p) < 0 ||
+        add_virtio_serial_controllers(p) < 0 || add_implicit_video(p) < 0)
         return -1;
     return 0;
 }

@@ -662,6 +662,8 @@ static void render_added_device(struct strbuf *sb, const struct layout *lo,
     } else if (dev->kind != DEV_VIDEO) {
         if (dev->type)
             sb_add_attr(sb, "type", dev->type);
+        if (dev->bus)
+            sb_add_attr(sb, "bus", dev->bus);
         if (dev->model)
             sb_add_attr(sb, "model", dev->model);
     }
