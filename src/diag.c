@@ -3,6 +3,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Messages quote the input (attribute values, libxml2's own text), which
+ * may hold a newline (&#10;) or a terminal escape sequence: each control
+ * character becomes '?', so a diagnostic is always one harmless line.
+ */
+static void make_printable(char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+    }
+}
+
 int diag_fail(struct diag *d, int status, unsigned line, const char *element,
               const char *fmt, ...)
 {
@@ -16,6 +29,8 @@ int diag_fail(struct diag *d, int status, unsigned line, const char *element,
     va_start(ap, fmt);
     vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
     va_end(ap);
+    make_printable(d->element);
+    make_printable(d->msg);
     return -1;
 }
 

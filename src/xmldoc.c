@@ -180,6 +180,9 @@ static void remember_error(void *data, xmlErrorPtr err)
     while (n > 0 &&
            (st->error_msg[n - 1] == '\n' || st->error_msg[n - 1] == ' '))
         st->error_msg[--n] = '\0';
+    /* some messages go on on a second line ("Bytes: 0x9E ...") */
+    for (char *nl = st->error_msg; (nl = strchr(nl, '\n')) != NULL;)
+        *nl = ' ';
 }
 
 /* libxml2 falls back to this for the few messages it does not route
