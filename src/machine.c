@@ -79,6 +79,20 @@ static const struct machine machines[] = {
         .usb_inputs = true,
         .root_model_name = "spapr-pci-host-bridge",
     },
+    {
+        .alias = "s390-ccw-virtio",
+        .arch = "s390x",
+        .canonical = "s390-ccw-virtio-7.2",
+        .prefixes = {"s390-ccw-virtio-", NULL},
+        .chipset = CHIPSET_NONE,
+        .root = PCI_MODEL_PCI_ROOT,
+        .usb_model = "none",
+        .scsi_model = "virtio-scsi",
+        .video_model = "virtio",
+        .nic_model = "virtio",
+        .implicit_balloon = true,
+        .ccw = true,
+    },
 };
 
 #define NMACHINES (sizeof(machines) / sizeof(machines[0]))
@@ -126,5 +140,6 @@ const struct machine *machine_default(const char *arch)
 const char *machine_supported_list(void)
 {
     return "pc, pc-i440fx-*, q35, pc-q35-* (x86_64); virt, virt-* (aarch64); "
-           "virt (riscv64); pseries, pseries-* (ppc64)";
+           "virt (riscv64); pseries, pseries-* (ppc64); s390-ccw-virtio, "
+           "s390-ccw-virtio-* (s390x)";
 }

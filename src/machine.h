@@ -38,6 +38,7 @@ struct machine {
     bool virtio_iommu;           /* <iommu model='virtio'> is supported */
     bool spapr_vio;              /* pSeries: spapr-vio bus, serials on it */
     bool usb_inputs;             /* USB keyboard and mouse added for graphics */
+    bool ccw;                    /* s390: virtio devices use CCW addresses */
     bool virtio_mmio;            /* virtio devices may sit on virtio-mmio */
     const char *root_model_name; /* <model name> of root buses, or NULL */
 };

@@ -33,6 +33,9 @@ int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
  * device libvirt could move there without an address goes too. */
 int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d);
 
+/* s390: virtio devices get channel device numbers (0.0.0000 up). */
+int nonpci_assign_ccw(struct domain *dom, struct diag *d);
+
 /* Memory hotplug: DIMM slots for dimm and nvdimm devices. */
 int nonpci_assign_dimms(struct domain *dom, struct diag *d);
 

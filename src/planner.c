@@ -1683,6 +1683,7 @@ static int plan(struct planner *p)
         (p->mach->spapr_vio &&
          nonpci_assign_spapr_vio(p->dom, true, p->d) < 0) ||
         (p->mach->virtio_mmio && nonpci_assign_virtio_mmio(p->dom, p->d) < 0) ||
+        (p->mach->ccw && nonpci_assign_ccw(p->dom, p->d) < 0) ||
         build_lists(p) < 0 || classify(p) < 0)
         return -1;
 
