@@ -7,6 +7,11 @@
  *       exit 1.
  *   golden-compare --summary FILE.xml
  *       print the normalised PCI summary that is compared.
+ *   golden-compare --all EXPECTED.xml ACTUAL.xml
+ *   golden-compare --summary --all FILE.xml
+ *       the same, but every device address of any type is compared
+ *       (drive, usb, virtio-serial, spapr-vio, ccw, isa, dimm, ccid,
+ *       virtio-mmio, unassigned, ...), not only PCI ones.
  *
  * Compared: every <controller> under <devices>, keyed by (type, index):
  * model attribute, <model name>, all <target> attributes, <target><node>
@@ -15,6 +20,13 @@
  * inputs with the same bus (inputs) or ordinal among siblings of the same
  * name (everything else): its <address>.  Numbers are compared by value,
  * multifunction as given.  Nothing else is looked at.
+ *
+ * With --all, every device's <address> is compared whatever its type: type
+ * and all attributes, numbers by value (reg='0x00002000' equals
+ * reg='8192'), anything else (a USB port path such as '1.2') as text.  A
+ * device of EXPECTED that carries an address but has no counterpart in
+ * ACTUAL is reported missing, one of ACTUAL that carries an address but has
+ * none in EXPECTED is reported unexpected.
  *
  * Exit status: 0 equal, 1 different, 2 usage or parse error.
  */
@@ -38,7 +50,8 @@ typedef struct {
 typedef struct {
     char *key; /* "controller pci index 1", "disk vda", ... */
     bool controller;
-    bool pci; /* device with a PCI address */
+    bool pci;     /* device with a PCI address */
+    bool address; /* device with an address of any type */
     size_t nfields;
     Field fields[MAX_FIELDS];
 } Item;
@@ -47,6 +60,9 @@ typedef struct {
     Item *items;
     size_t nitems;
 } Summary;
+
+/* --all: compare addresses of every type, not only PCI */
+static bool all_addresses;
 
 static void *xalloc(size_t n)
 {
@@ -357,12 +373,15 @@ static void add_device(Summary *sum, const xmlNode *dev)
     Item *it;
 
     /* devices with a non-PCI address are kept too (but not compared on
-     * their own), so that a move between address types is reported */
-    if (!a)
+     * their own unless --all), so that a move between address types is
+     * reported; with --all, devices without an address are kept as well,
+     * so that a missing device can be told from one lacking an address */
+    if (!a && !all_addresses)
         return;
     it = new_item(sum, device_key(dev));
-    it->pci = attr_is(a, "type", "pci");
-    add_field(it, "address", norm_address(a));
+    it->pci = a && attr_is(a, "type", "pci");
+    it->address = a != NULL;
+    add_field(it, "address", a ? norm_address(a) : NULL);
 }
 
 static int load(const char *path, Summary *sum)
@@ -414,9 +433,11 @@ static const char *field_value(const Item *it, const char *name)
     return NULL;
 }
 
-static bool has_pci_info(const Item *it)
+/* Whether the item takes part in the comparison: controllers and devices
+ * with a PCI address, with --all devices with any address. */
+static bool compared(const Item *it)
 {
-    return it && (it->controller || it->pci);
+    return it && (it->controller || it->pci || (all_addresses && it->address));
 }
 
 static void print_item(const Item *it)
@@ -453,6 +474,16 @@ static int compare_item(const Item *exp, const Item *act)
                exp ? "missing" : "not expected but present");
         return 1;
     }
+    if (all_addresses && (!exp || !act)) {
+        const char *addr = field_value(ref, "address");
+
+        if (exp)
+            printf("%s: missing (expected %s)\n", ref->key, addr);
+        else
+            printf("%s: not expected but present, address %s\n", ref->key,
+                   addr);
+        return 1;
+    }
     for (i = 0; i < ref->nfields; i++) {
         const char *name = ref->fields[i].name;
         const char *e = field_value(exp, name), *a = field_value(act, name);
@@ -481,13 +512,13 @@ static int compare(const Summary *exp, const Summary *act)
     for (i = 0; i < exp->nitems; i++) {
         const Item *e = &exp->items[i], *a = find_item(act, e->key);
 
-        if (has_pci_info(e) || has_pci_info(a))
+        if (compared(e) || compared(a))
             diffs += compare_item(e, a);
     }
     for (i = 0; i < act->nitems; i++) {
         const Item *a = &act->items[i], *e = find_item(exp, a->key);
 
-        if (!e && has_pci_info(a))
+        if (!e && compared(a))
             diffs += compare_item(NULL, a);
     }
     return diffs;
@@ -496,22 +527,34 @@ static int compare(const Summary *exp, const Summary *act)
 int main(int argc, char **argv)
 {
     Summary exp = {0}, act = {0};
-    int ret = 2;
+    bool summary = false, bad = false;
+    int ret = 2, argi, nfiles;
     size_t i;
 
-    if (argc == 3 && strcmp(argv[1], "--summary") == 0) {
-        if (load(argv[2], &exp) == 0) {
+    for (argi = 1; argi < argc && argv[argi][0] == '-' && !bad; argi++) {
+        if (strcmp(argv[argi], "--summary") == 0)
+            summary = true;
+        else if (strcmp(argv[argi], "--all") == 0)
+            all_addresses = true;
+        else
+            bad = true;
+    }
+    nfiles = argc - argi;
+
+    if (!bad && summary && nfiles == 1) {
+        if (load(argv[argi], &exp) == 0) {
             for (i = 0; i < exp.nitems; i++)
-                if (has_pci_info(&exp.items[i]))
+                if (compared(&exp.items[i]))
                     print_item(&exp.items[i]);
             ret = 0;
         }
-    } else if (argc == 3 && argv[1][0] != '-') {
-        if (load(argv[1], &exp) == 0 && load(argv[2], &act) == 0)
+    } else if (!bad && !summary && nfiles == 2) {
+        if (load(argv[argi], &exp) == 0 && load(argv[argi + 1], &act) == 0)
             ret = compare(&exp, &act) ? 1 : 0;
     } else {
-        fprintf(stderr, "usage: golden-compare EXPECTED.xml ACTUAL.xml\n"
-                        "       golden-compare --summary FILE.xml\n");
+        fprintf(stderr,
+                "usage: golden-compare [--all] EXPECTED.xml ACTUAL.xml\n"
+                "       golden-compare --summary [--all] FILE.xml\n");
     }
     free_summary(&exp);
     free_summary(&act);
