@@ -600,9 +600,11 @@ static void batch_row(const char *what, const struct measure *m, long n,
         return;
     }
     fmt_size((double)m->maxrss_kib * 1024.0, rss, sizeof(rss));
-    if (ref && ref->ok && ref->seconds > 0)
-        snprintf(ratio, sizeof(ratio), "%.2fx",
-                 m->seconds / (double)n / (ref->seconds / (double)ref_n));
+    if (ref && ref->ok && ref->seconds > 0) {
+        double r = m->seconds / (double)n / (ref->seconds / (double)ref_n);
+
+        snprintf(ratio, sizeof(ratio), r < 0.1 ? "%.3fx" : "%.2fx", r);
+    }
     printf("  %-38s %5ld %9.3f s %9.3f ms %10s %9s\n", what, n, m->seconds,
            1000.0 * m->seconds / (double)n, rss, ratio);
 }
