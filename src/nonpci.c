@@ -376,6 +376,26 @@ static unsigned long spapr_base(const struct device *dev,
     }
 }
 
+/* libvirt numbers ibmvscsi controllers in array order, which is index
+ * order within the type. */
+static int assign_spapr_controllers(struct domain *dom,
+                                    bool default_spapr_serial, struct diag *d)
+{
+    for (long idx = 0; idx < 256; idx++) {
+        for (size_t i = 0; i < dom->ndevs; i++) {
+            struct device *dev = dom->devs[i];
+
+            if (dev->kind == DEV_CONTROLLER && dev->index == idx &&
+                spapr_base(dev, default_spapr_serial) &&
+                (dev->addr_type == ADDR_NONE ||
+                 has_other_address(dev, "spapr-vio")) &&
+                assign_reg(dom, dev, 0x2000, d) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d)
 {
@@ -383,6 +403,11 @@ int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                                           DEV_SERIAL, DEV_NVRAM};
 
     for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+        if (order[k] == DEV_CONTROLLER) {
+            if (assign_spapr_controllers(dom, default_spapr_serial, d) < 0)
+                return -1;
+            continue;
+        }
         for (size_t i = 0; i < dom->ndevs; i++) {
             struct device *dev = dom->devs[i];
             unsigned long base;

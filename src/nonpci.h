@@ -22,6 +22,8 @@ int nonpci_assign_drives(struct domain *dom, struct diag *d);
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
                                 void *opaque, struct diag *d);
 
+/* spapr-vio registers: ibmvscsi controllers and spapr-vlan NICs on any
+ * machine, serials and NVRAM on pSeries. */
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d);
 

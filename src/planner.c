@@ -1460,6 +1460,15 @@ static int check_support(struct planner *p, size_t pos)
     return 0;
 }
 
+/* A <console> of target type serial is serial 0 again (libvirt's
+ * compatibility console): its address is that device's. */
+static bool is_serial_mirror(const struct planner *p, const struct device *dev)
+{
+    return dev->kind == DEV_CONSOLE &&
+           (!dev->type || str_eq(dev->type, "serial")) &&
+           p->by_kind[DEV_SERIAL].n > 0;
+}
+
 static int classify(struct planner *p)
 {
     if (grow_state(p) < 0)
@@ -1476,7 +1485,7 @@ static int classify(struct planner *p)
         if (dev->kind == DEV_HOSTDEV && dev->addr_type == ADDR_OTHER &&
             str_eq(dev->addr_type_name, "unassigned"))
             s->in_step = false;
-        s->has_addr = address_is_present(dev);
+        s->has_addr = address_is_present(dev) && !is_serial_mirror(p, dev);
         s->addr = dev->addr;
         if (!s->has_addr)
             s->addr.multifunction = TRI_ABSENT;
@@ -1680,8 +1689,7 @@ static int plan(struct planner *p)
         check_controllers(p) < 0 ||
         nonpci_assign_virtio_serial(p->dom, add_channel_controller, p, p->d) <
             0 ||
-        (p->mach->spapr_vio &&
-         nonpci_assign_spapr_vio(p->dom, true, p->d) < 0) ||
+        nonpci_assign_spapr_vio(p->dom, p->mach->spapr_vio, p->d) < 0 ||
         (p->mach->virtio_mmio && nonpci_assign_virtio_mmio(p->dom, p->d) < 0) ||
         (p->mach->ccw && nonpci_assign_ccw(p->dom, p->d) < 0) ||
         build_lists(p) < 0 || classify(p) < 0)
