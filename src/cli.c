@@ -19,6 +19,8 @@
 
 #include "domain.h"
 #include "machine.h"
+#include "report.h"
+#include "topo.h"
 #include "writer.h"
 #include "xmldoc.h"
 
@@ -39,9 +41,14 @@ enum option_code {
     OPT_QUIET = 'q',
     OPT_VERSION = 'V',
     OPT_HELP = 'h',
+    OPT_WERROR = 'W',
     OPT_ROOT_PORTS = 256,
     OPT_CHECK,
     OPT_USAGE,
+    OPT_EXPLAIN,
+    OPT_SHOW,
+    OPT_CAPACITY,
+    OPT_STRIP,
 };
 
 /* Values are fetched with poptGetOptArg() so each has one owner. */
@@ -60,6 +67,16 @@ static const struct poptOption option_table[] = {
      "only report files that would change (exit 1)", NULL},
     {"quiet", 'q', POPT_ARG_NONE, NULL, OPT_QUIET,
      "do not name the files --check would change", NULL},
+    {"explain", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+     OPT_EXPLAIN, "say why each address was added (stderr or FILE)", "FILE"},
+    {"show", '\0', POPT_ARG_STRING, NULL, OPT_SHOW,
+     "print the topology instead of the XML", "tree|dot|json"},
+    {"capacity", '\0', POPT_ARG_NONE, NULL, OPT_CAPACITY,
+     "report the free slots by kind on stderr", NULL},
+    {"warnings-are-errors", 'W', POPT_ARG_NONE, NULL, OPT_WERROR,
+     "fail (exit 3) when there are warnings", NULL},
+    {"strip", '\0', POPT_ARG_NONE, NULL, OPT_STRIP,
+     "remove PCI addresses and controllers to re-plan", NULL},
     {"version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION,
      "print the version and exit", NULL},
     {"help", 'h', POPT_ARG_NONE, NULL, OPT_HELP, "show this help and exit",
@@ -72,8 +89,8 @@ static const char help_trailer[] =
     "\n"
     "Adds the PCI addresses and controllers libvirt 9.0.0 would, changing\n"
     "nothing else. Reads standard input when no FILE is given.\n"
-    "Exit status: 0 done, 1 --check found changes, 2 usage error,\n"
-    "3 invalid XML, 4 devices do not fit, 5 I/O error.\n";
+    "Exit status: 0 done, 1 --check found changes, 2 usage error, 3 invalid\n"
+    "XML (or warnings with -W), 4 devices do not fit, 5 I/O error.\n";
 
 static int usage_error(struct diag *d, const char *msg)
 {
@@ -136,6 +153,46 @@ static void print_help(poptContext ctx, FILE *out)
     fputs(help_trailer, out);
 }
 
+/* --explain, --show, --capacity, -W and --strip. */
+static int handle_report_option(poptContext ctx, int code,
+                                struct cli_options *o, struct diag *d)
+{
+    char *arg;
+
+    switch (code) {
+    case OPT_EXPLAIN:
+        /* "--explain=" is what a bare --explain became (see
+         * protect_bare_explain): the report goes to standard error */
+        arg = poptGetOptArg(ctx);
+        o->explain = true;
+        if (arg && !*arg) {
+            free(arg);
+            arg = NULL;
+        }
+        replace_string(&o->explain_file, arg);
+        return CLI_PARSE_RUN;
+    case OPT_SHOW:
+        arg = poptGetOptArg(ctx);
+        o->show = report_show_format(arg);
+        if (o->show == SHOW_NONE)
+            diag_fail(d, STATUS_USAGE, 0, NULL,
+                      "invalid --show value '%.64s' (expected tree, dot or "
+                      "json)",
+                      arg ? arg : "");
+        free(arg);
+        return o->show == SHOW_NONE ? CLI_PARSE_ERROR : CLI_PARSE_RUN;
+    case OPT_CAPACITY:
+        o->capacity = true;
+        return CLI_PARSE_RUN;
+    case OPT_WERROR:
+        o->werror = true;
+        return CLI_PARSE_RUN;
+    default:
+        o->strip = true;
+        return CLI_PARSE_RUN;
+    }
+}
+
 /* Returns CLI_PARSE_RUN, CLI_PARSE_DONE or CLI_PARSE_ERROR. */
 static int handle_option(poptContext ctx, int code, struct cli_options *o,
                          FILE *out, struct diag *d)
@@ -144,13 +201,22 @@ static int handle_option(poptContext ctx, int code, struct cli_options *o,
     case OPT_MACHINE:
         replace_string(&o->machine, poptGetOptArg(ctx));
         o->plan.machine = o->machine;
+        o->planning_set = true;
         return check_machine(o->machine, d);
     case OPT_RESERVE:
+        o->planning_set = true;
         return take_number(ctx, "--reserve", CLI_RESERVE_MAX, &o->plan.reserve,
                            d);
     case OPT_ROOT_PORTS:
+        o->planning_set = true;
         return take_number(ctx, "--root-ports", CLI_ROOT_PORTS_MAX,
                            &o->plan.root_ports, d);
+    case OPT_EXPLAIN:
+    case OPT_SHOW:
+    case OPT_CAPACITY:
+    case OPT_WERROR:
+    case OPT_STRIP:
+        return handle_report_option(ctx, code, o, d);
     case OPT_OUTPUT:
         replace_string(&o->output, poptGetOptArg(ctx));
         return CLI_PARSE_RUN;
@@ -207,6 +273,31 @@ static bool is_stdin_name(const char *file)
     return strcmp(file, "-") == 0;
 }
 
+static bool names_a_file(const struct cli_options *o, const char *path)
+{
+    for (size_t i = 0; i < o->nfiles; i++) {
+        if (strcmp(o->files[i], path) == 0)
+            return true;
+    }
+    return o->output && strcmp(o->output, path) == 0;
+}
+
+static int check_report_combinations(const struct cli_options *o,
+                                     struct diag *d)
+{
+    if (o->show != SHOW_NONE && (o->in_place || o->check))
+        return usage_error(d, "--show cannot be combined with --in-place or "
+                              "--check");
+    if (o->explain_file && names_a_file(o, o->explain_file))
+        return usage_error(d, "--explain=FILE must not name an input or "
+                              "output file");
+    if (o->strip && (o->planning_set || o->explain || o->capacity ||
+                     o->werror || o->show != SHOW_NONE))
+        return usage_error(d, "--strip only removes; pipe its output into "
+                              "pciplan to plan, explain or show");
+    return 0;
+}
+
 static int check_combinations(const struct cli_options *o, struct diag *d)
 {
     size_t i, stdin_uses = 0;
@@ -225,19 +316,47 @@ static int check_combinations(const struct cli_options *o, struct diag *d)
                            "--in-place needs FILE names, not standard input");
     if (stdin_uses > 1)
         return usage_error(d, "standard input ('-') given twice");
-    return 0;
+    return check_report_combinations(o, d);
+}
+
+/*
+ * popt takes the word after a bare "--explain" as its FILE, which would
+ * overwrite the domain named next ("pciplan --explain dom.xml"). Only
+ * "--explain=FILE" names a file: a bare one becomes "--explain=".
+ */
+static const char **protect_bare_explain(int argc, const char **argv)
+{
+    const char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+    bool options = true;
+
+    if (!copy) {
+        fputs("pciplan: out of memory\n", stderr);
+        abort();
+    }
+    for (int i = 0; i < argc; i++) {
+        copy[i] = argv[i];
+        if (i == 0 || !options)
+            continue;
+        if (strcmp(argv[i], "--") == 0)
+            options = false;
+        else if (strcmp(argv[i], "--explain") == 0)
+            copy[i] = "--explain=";
+    }
+    return copy;
 }
 
 int cli_parse(struct cli_options *opts, int argc, const char **argv, FILE *out,
               struct diag *d)
 {
     struct plan_options defaults = PLAN_OPTIONS_DEFAULT;
+    const char **args = protect_bare_explain(argc, argv);
     poptContext ctx;
     int code, ret = CLI_PARSE_RUN;
 
     memset(opts, 0, sizeof(*opts));
     opts->plan = defaults;
-    ctx = poptGetContext("pciplan", argc, argv, option_table, 0);
+    opts->show = SHOW_NONE;
+    ctx = poptGetContext("pciplan", argc, args, option_table, 0);
     poptSetOtherOptionHelp(ctx, "[OPTION...] [FILE...]");
     while ((code = poptGetNextOpt(ctx)) > 0) {
         ret = handle_option(ctx, code, opts, out, d);
@@ -256,6 +375,7 @@ int cli_parse(struct cli_options *opts, int argc, const char **argv, FILE *out,
             ret = CLI_PARSE_ERROR;
     }
     poptFreeContext(ctx);
+    free(args);
     return ret;
 }
 
@@ -268,6 +388,7 @@ void cli_options_free(struct cli_options *opts)
     free(opts->files);
     free(opts->machine);
     free(opts->output);
+    free(opts->explain_file);
     memset(opts, 0, sizeof(*opts));
 }
 
@@ -593,7 +714,54 @@ struct file_result {
     const char *where; /* the name the diag is about */
 };
 
-static int plan_document(const struct cli_options *o, struct xmldoc *xd,
+/* Where one file's reports go and how they name it. */
+struct report_dest {
+    const char *name; /* the file as messages name it */
+    FILE *explain;    /* standard error, or the --explain=FILE buffer */
+};
+
+/* The --show view, in memory like the XML it replaces. */
+static int render_show(const struct cli_options *o, const struct topo *t,
+                       char **out, size_t *outlen, struct diag *d)
+{
+    FILE *f = open_memstream(out, outlen);
+
+    if (!f)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    report_show(f, t, (enum show_format)o->show);
+    if (fclose(f) != 0)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    return 0;
+}
+
+/* The reports on the planned domain, then its XML (or --show view). */
+static int report_plan(const struct cli_options *o,
+                       const struct report_dest *rd, const struct xmldoc *xd,
+                       const struct domain *dom, char **out, size_t *outlen,
+                       struct diag *d)
+{
+    char prefix[PATH_MAX + 8] = "";
+    struct topo t;
+    int ret;
+
+    if (topo_build(&t, dom, o->plan.machine) < 0)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    if (o->nfiles > 1)
+        snprintf(prefix, sizeof(prefix), "%s: ", rd->name);
+    if (o->explain)
+        report_explain(rd->explain, &t, prefix, o->plan.reserve);
+    if (o->capacity)
+        report_capacity(stderr, &t, rd->name);
+    if (o->show != SHOW_NONE)
+        ret = render_show(o, &t, out, outlen, d);
+    else
+        ret = writer_render(xd, dom, out, outlen, d);
+    topo_free(&t);
+    return ret;
+}
+
+static int plan_document(const struct cli_options *o,
+                         const struct report_dest *rd, struct xmldoc *xd,
                          char **out, size_t *outlen, struct diag *d)
 {
     struct domain dom;
@@ -604,7 +772,7 @@ static int plan_document(const struct cli_options *o, struct xmldoc *xd,
     if (ret == 0)
         ret = planner_run(&dom, &o->plan, d);
     if (ret == 0)
-        ret = writer_render(xd, &dom, out, outlen, d);
+        ret = report_plan(o, rd, xd, &dom, out, outlen, d);
     domain_free(&dom);
     return ret < 0 ? -1 : 0;
 }
@@ -635,10 +803,12 @@ static int emit(const struct cli_options *o, const char *file, const char *name,
 }
 
 /* Nothing is written before the whole output is ready in memory. */
-static int process_file(const struct cli_options *o, const char *file)
+static int process_file(const struct cli_options *o, const char *file,
+                        FILE *explain)
 {
     const char *name = !file || is_stdin_name(file) ? STDIN_NAME : file;
     struct file_result r = {{0}, name};
+    struct report_dest rd = {name, explain};
     struct xmldoc xd;
     struct stat st;
     char *text = NULL, *out = NULL;
@@ -655,7 +825,7 @@ static int process_file(const struct cli_options *o, const char *file)
     if (cli_read_input(file, &text, &len, &st, &r.d) < 0)
         goto done;
     if (xmldoc_parse(&xd, text, len, &r.d) < 0 ||
-        plan_document(o, &xd, &out, &outlen, &r.d) < 0)
+        plan_document(o, &rd, &xd, &out, &outlen, &r.d) < 0)
         goto done;
     status =
         emit(o, file, name, out, outlen,
@@ -670,20 +840,45 @@ done:
     return status;
 }
 
+/* --explain=FILE: the lines of every file, written once at the end. */
+static int write_explain_file(const struct cli_options *o, FILE *f, char *buf,
+                              size_t len, int worst)
+{
+    struct diag d = {0};
+
+    if (fclose(f) != 0) {
+        diag_fail(&d, STATUS_IO, 0, NULL, "out of memory");
+    } else if (cli_write_atomic(o->explain_file, buf, len, NULL, &d) == 0) {
+        free(buf);
+        return worst;
+    }
+    free(buf);
+    diag_print(&d, o->explain_file);
+    return worst > d.status ? worst : d.status;
+}
+
 int cli_run(const struct cli_options *opts)
 {
     int worst = STATUS_OK;
-    size_t i;
+    char *ebuf = NULL;
+    size_t elen = 0, i;
+    FILE *explain = stderr;
 
-    if (opts->in_place || opts->output)
+    if (opts->in_place || opts->output || opts->explain_file)
         install_cleanup_handlers();
+    if (opts->explain_file && !(explain = open_memstream(&ebuf, &elen))) {
+        fputs("pciplan: out of memory\n", stderr);
+        return STATUS_IO;
+    }
     if (opts->nfiles == 0)
-        return process_file(opts, NULL);
+        worst = process_file(opts, NULL, explain);
     for (i = 0; i < opts->nfiles; i++) {
-        int status = process_file(opts, opts->files[i]);
+        int status = process_file(opts, opts->files[i], explain);
 
         if (status > worst)
             worst = status;
     }
+    if (opts->explain_file)
+        return write_explain_file(opts, explain, ebuf, elen, worst);
     return worst;
 }

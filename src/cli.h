@@ -26,7 +26,15 @@ struct cli_options {
     bool in_place;
     bool check;
     bool quiet;
-    char **files; /* NULL means standard input; "-" also means it */
+    /* reports and views (report.h, lint.h) and --strip (strip.h) */
+    bool explain;       /* --explain */
+    char *explain_file; /* --explain=FILE; NULL: standard error */
+    int show;           /* --show: enum show_format, SHOW_NONE for XML */
+    bool capacity;      /* --capacity */
+    bool werror;        /* -W: warnings fail with STATUS_INVALID */
+    bool strip;         /* --strip: remove, do not plan */
+    bool planning_set;  /* --machine, --reserve or --root-ports given */
+    char **files;       /* NULL means standard input; "-" also means it */
     size_t nfiles;
 };
 
