@@ -1435,16 +1435,45 @@ static bool address_is_present(const struct device *dev)
            (dev->addr.domain || dev->addr.bus || dev->addr.slot);
 }
 
+/* What libvirt rejects about a device's own kind of address. */
+static const char *address_problem(const struct planner *p,
+                                   const struct device *dev)
+{
+    static const char *const drive_buses[] = {"ide", "sata", "scsi",
+                                              "fdc", "usb",  NULL};
+
+    if (dev->kind == DEV_DISK && dev->addr_type == ADDR_PCI &&
+        str_in(dev->bus, drive_buses))
+        return "a disk on this bus cannot have a PCI address; give it "
+               "<address type='drive'/> or none";
+    if (dev->kind == DEV_VIDEO && str_eq(dev->model, "ramfb") &&
+        dev->addr_type != ADDR_NONE)
+        return "a ramfb video takes no address; remove it";
+    if (dev->kind == DEV_IOMMU && str_eq(dev->model, "virtio") &&
+        dev->addr_type == ADDR_OTHER)
+        return "a virtio IOMMU needs a PCI address (or none)";
+    if (is_ctrl(dev, "usb") && dev->ports > 15 &&
+        (str_eq(dev->model, "qemu-xhci") || str_eq(dev->model, "nec-xhci")))
+        return "an xHCI controller has at most 15 ports";
+    (void)p;
+    return NULL;
+}
+
 /* Devices the machine (or QEMU 7.2) cannot have, which libvirt
  * rejects too, with what to do instead. */
 static int check_support(struct planner *p, size_t pos)
 {
     const struct device *dev = dev_at(p, pos);
-    const char *why = NULL;
+    const char *why = address_problem(p, dev);
 
-    if (dev->kind == DEV_IOMMU && str_eq(dev->model, "virtio") &&
-        !p->mach->virtio_iommu)
+    if (why)
+        ;
+    else if (dev->kind == DEV_IOMMU && str_eq(dev->model, "virtio") &&
+             !p->mach->virtio_iommu)
         why = "a virtio IOMMU needs a q35 or virt machine";
+    else if (dev->kind == DEV_IOMMU && str_eq(dev->model, "intel") &&
+             p->mach->chipset != CHIPSET_ICH9)
+        why = "an intel IOMMU needs a q35 machine";
     else if (!p->mach->has_ide &&
              (is_ctrl(dev, "ide") ||
               (dev->kind == DEV_DISK && str_eq(dev->bus, "ide"))))
