@@ -1,0 +1,132 @@
+/*
+ * planner-internal.h: state shared by the planner's modules.
+ *
+ * planner.c runs libvirt's two passes, postparse.c prepares the domain as
+ * libvirt's post-parse stage does (machine, controller order and
+ * indexes, implicit devices), classify.c decides what kind of slot each
+ * device needs. Nothing outside these three files includes this.
+ */
+#ifndef PCIPLAN_PLANNER_INTERNAL_H
+#define PCIPLAN_PLANNER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "addrset.h"
+#include "machine.h"
+#include "planner.h"
+
+#define PCI_CLASS (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
+#define NO_OWNER (-1)
+#define CHIPSET_OWNER (-2)
+#define SPARE_OWNER (-3)
+
+/* Planning state of one device (indexed like dom->devs). */
+struct devstate {
+    unsigned flags;       /* connect flags; 0 = gets no PCI address */
+    bool in_step;         /* the assignment steps consider it */
+    bool has_addr;        /* 'addr' is a present (non-empty) address */
+    struct pci_addr addr; /* as libvirt's device info holds it */
+    enum addr_origin placed;
+};
+
+/* An ordered list of device positions. */
+struct list {
+    size_t *at;
+    size_t n;
+};
+
+struct planner {
+    struct domain *dom;
+    const struct machine *mach;
+    const struct plan_options *opt;
+    struct diag *d;
+    struct addrset *set;
+    struct devstate *st;
+    size_t nst;
+    int (*owner)[PCI_SLOTS][PCI_FUNCTIONS]; /* device at each function */
+    long max_idx;                /* highest PCI controller index in the input */
+    int grown_by[PCI_MAX_BUSES]; /* device that made a bus appear */
+    bool grown_for_address[PCI_MAX_BUSES]; /* ... by naming it in its address */
+    bool pcie;                             /* index 0 is pcie-root */
+    int reserve;                           /* spare capacity requested */
+    struct list ctrls;                   /* libvirt's controller array order */
+    struct list by_kind[DEV_KIND_COUNT]; /* document order per kind */
+    struct list vdisks;                  /* virtio disks in libvirt's order */
+    struct list videos;                  /* primary first */
+    struct list hostdevs; /* interface hostdevs, then <hostdev> */
+    struct list nets;     /* interfaces that are not hostdevs */
+};
+
+static inline struct device *dev_at(const struct planner *p, size_t pos)
+{
+    return p->dom->devs[pos];
+}
+
+static inline bool str_eq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static inline bool str_in(const char *s, const char *const *set)
+{
+    for (; s && *set; set++) {
+        if (strcmp(s, *set) == 0)
+            return true;
+    }
+    return false;
+}
+
+static inline bool is_ctrl(const struct device *dev, const char *type)
+{
+    return dev->kind == DEV_CONTROLLER && str_eq(dev->type, type);
+}
+
+static inline bool is_pci_ctrl(const struct device *dev)
+{
+    return is_ctrl(dev, "pci");
+}
+
+static inline enum pci_model ctrl_pci_model(const struct device *dev)
+{
+    return pci_model_from_name(dev->model);
+}
+
+static inline bool is_usb2_companion(const struct device *dev)
+{
+    static const char *const models[] = {"ich9-ehci1", "ich9-uhci1",
+                                         "ich9-uhci2", "ich9-uhci3", NULL};
+
+    return is_ctrl(dev, "usb") && str_in(dev->model, models);
+}
+
+/* planner.c */
+int oom(struct planner *p);
+int list_push(struct list *l, size_t pos);
+int list_insert(struct list *l, size_t where, size_t pos);
+int fail_device(struct planner *p, int status, size_t pos, const char *fmt,
+                const char *detail);
+int grow_state(struct planner *p);
+struct device *add_controller(struct planner *p, const char *type, long index,
+                              const char *model, enum addition why);
+bool find_controller(const struct planner *p, const char *type, long index);
+
+struct device *add_channel_controller(void *opaque, const char *type,
+                                      long index);
+
+/* classify.c */
+bool address_is_present(const struct device *dev);
+int classify(struct planner *p);
+enum dev_class class_of(unsigned flags);
+
+/* postparse.c */
+int resolve_machine(struct planner *p);
+int order_controllers(struct planner *p);
+int add_root_ports(struct planner *p);
+void number_controllers(struct planner *p);
+int check_controllers(struct planner *p);
+int add_implicit_devices(struct planner *p);
+int build_lists(struct planner *p);
+
+#endif
