@@ -228,6 +228,12 @@ static int check_support(struct planner *p, size_t pos)
              (is_ctrl(dev, "ide") ||
               (dev->kind == DEV_DISK && str_eq(dev->bus, "ide"))))
         why = "this machine has no IDE controller; use bus='sata'";
+    else if (p->mach->has_ide &&
+             ((is_ctrl(dev, "ide") && dev->index > 0) ||
+              (dev->kind == DEV_DISK && str_eq(dev->bus, "ide") &&
+               dev->addr_controller > 0)))
+        why = "this machine has one IDE controller (4 IDE disks, hda..hdd); "
+              "put further disks on bus='sata' or 'virtio'";
     else if (dev->kind == DEV_SOUND && str_eq(dev->model, "ich7"))
         why = "QEMU 7.2 has no ich7 sound device; use ich9";
     else if (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net") &&

@@ -91,6 +91,43 @@ static const struct drive_layout {
     {"fdc", 2, 2},
 };
 
+static bool same_drive_address(const struct device *a, const struct device *b)
+{
+    static const char *const fields[] = {"controller", "bus", "target", "unit"};
+
+    if (!str_eq(a->bus, b->bus) || !has_other_address(a, "drive") ||
+        !has_other_address(b, "drive"))
+        return false;
+    for (size_t i = 0; i < 4; i++) {
+        long x = other_number(a, fields[i]), y = other_number(b, fields[i]);
+
+        if ((x < 0 ? 0 : x) != (y < 0 ? 0 : y))
+            return false;
+    }
+    return true;
+}
+
+/* Two disks of one bus must not share a drive address. */
+static int check_drive_duplicates(const struct domain *dom, struct diag *d)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *a = dom->devs[i];
+
+        for (size_t j = 0; a->kind == DEV_DISK && j < i; j++) {
+            const struct device *b = dom->devs[j];
+
+            if (b->kind == DEV_DISK && same_drive_address(a, b))
+                return diag_fail(d, STATUS_INVALID,
+                                 a->addr_changed ? b->line : a->line, "disk",
+                                 "disks %s and %s have the same drive "
+                                 "address (a disk's name implies its "
+                                 "address when it has none)",
+                                 b->dev ? b->dev : "?", a->dev ? a->dev : "?");
+        }
+    }
+    return 0;
+}
+
 int nonpci_assign_drives(struct domain *dom, struct diag *d)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
@@ -121,7 +158,7 @@ int nonpci_assign_drives(struct domain *dom, struct diag *d)
             dev->addr_controller = idx / lay->per_controller;
         }
     }
-    return 0;
+    return check_drive_duplicates(dom, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -224,17 +261,16 @@ static long lowest_free_index(const struct vs_set *set)
 }
 
 /*
- * Where libvirt puts a channel (ports from 1) or a console (port 0
- * allowed); a full set gets a new controller at the lowest free index.
- * A console's port is reserved but, as in libvirt, not written.
+ * Where libvirt puts a channel: the lowest free port from 1 on the
+ * lowest controller, or on the controller its address names; when all
+ * are full, a new controller at the lowest free index.
  */
 static int vs_assign(struct vs_set *set, struct device *dev,
                      add_controller_fn add, void *opaque, struct diag *d)
 {
-    bool console = dev->kind == DEV_CONSOLE;
     long controller, port;
 
-    if (!console && has_other_address(dev, "virtio-serial")) {
+    if (has_other_address(dev, "virtio-serial")) {
         struct vs_controller *c =
             vs_find(set, dev->addr_controller < 0 ? 0 : dev->addr_controller);
 
@@ -247,21 +283,19 @@ static int vs_assign(struct vs_set *set, struct device *dev,
                              dev_kind_name(dev->kind),
                              "no free port on virtio-serial controller %ld",
                              dev->addr_controller);
-    } else if (!vs_next(set, console ? 0 : 1, &controller, &port)) {
+    } else if (!vs_next(set, 1, &controller, &port)) {
         if (set->n == VIRTIO_SERIAL_MAX_CONTROLLERS)
             return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
                              dev_kind_name(dev->kind),
                              "all virtio-serial ports are in use");
         controller = lowest_free_index(set);
-        port = console ? 0 : 1;
+        port = 1;
         if (!add(opaque, "virtio-serial", controller))
             return -1;
         vs_add_controller(set, controller, -1);
     }
     if (vs_reserve(set, dev, controller, port, d) < 0)
         return -1;
-    if (console)
-        return 0;
     if (set_other_address(dev, "virtio-serial", 3, "controller", "%lu",
                           (unsigned long)controller, "bus", "%lu", 0UL, "port",
                           "%lu", (unsigned long)port) < 0)
@@ -279,7 +313,6 @@ static bool vs_complete(const struct device *dev)
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
                                 void *opaque, struct diag *d)
 {
-    static const enum dev_kind order[] = {DEV_CONSOLE, DEV_CHANNEL};
     struct vs_set *set = calloc(1, sizeof(*set));
     int rc = 0;
 
@@ -301,14 +334,14 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
                             dev->addr_controller < 0 ? 0 : dev->addr_controller,
                             other_number(dev, "port"), d);
     }
-    for (size_t k = 0; k < 2; k++) {
-        for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
-            struct device *dev = dom->devs[i];
+    /* Consoles come first in libvirt but take nothing: their port 0 is
+     * never marked used and never written. */
+    for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
 
-            if (dev->kind == order[k] && is_virtio_port_user(dev) &&
-                !vs_complete(dev))
-                rc = vs_assign(set, dev, add, opaque, d);
-        }
+        if (dev->kind == DEV_CHANNEL && is_virtio_port_user(dev) &&
+            !vs_complete(dev))
+            rc = vs_assign(set, dev, add, opaque, d);
     }
     free(set);
     return rc;
@@ -396,6 +429,31 @@ static int assign_spapr_controllers(struct domain *dom,
     return 0;
 }
 
+/* libvirt writes serial 0's address into the console that mirrors it. */
+static void mirror_serial_console(struct domain *dom)
+{
+    const struct device *serial = NULL;
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_SERIAL && !serial)
+            serial = dev;
+        if (dev->kind != DEV_CONSOLE)
+            continue;
+        if (serial && has_other_address(serial, "spapr-vio") &&
+            (!dev->type || str_eq(dev->type, "serial")) &&
+            dev->addr_type == ADDR_NONE) {
+            free(dev->addr_type_name);
+            dev->addr_type_name = strdup("spapr-vio");
+            dev->addr_type = dev->addr_type_name ? ADDR_OTHER : ADDR_NONE;
+            dev->other = serial->other;
+            dev->addr_changed = dev->addr_type == ADDR_OTHER;
+        }
+        return;
+    }
+}
+
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d)
 {
@@ -422,6 +480,7 @@ int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                 return -1;
         }
     }
+    mirror_serial_console(dom);
     return 0;
 }
 
