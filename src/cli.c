@@ -18,6 +18,7 @@
 #include <popt.h>
 
 #include "domain.h"
+#include "lint.h"
 #include "machine.h"
 #include "report.h"
 #include "topo.h"
@@ -734,6 +735,30 @@ static int render_show(const struct cli_options *o, const struct topo *t,
     return 0;
 }
 
+/* The warnings, printed; -W makes any of them fail the file. */
+static int warn(const struct cli_options *o, const struct report_dest *rd,
+                const struct xmldoc *xd, const struct topo *t, struct diag *d)
+{
+    struct lint_options lo = {o->plan.reserve, 0};
+    struct lint_result r;
+    int ret = 0;
+
+    if (t->dom->devices_elem >= 0) {
+        long line = xmlGetLineNo(xd->elems[t->dom->devices_elem].node);
+
+        lo.devices_line = line > 0 ? (unsigned)line : 0;
+    }
+    if (lint_run(t, &lo, &r) < 0)
+        ret = diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    lint_print(&r, rd->name, stderr);
+    if (ret == 0 && o->werror && r.n > 0)
+        ret = diag_fail(d, STATUS_INVALID, 0, NULL,
+                        "%zu warning%s treated as error%s (-W)", r.n,
+                        r.n == 1 ? "" : "s", r.n == 1 ? "" : "s");
+    lint_free(&r);
+    return ret;
+}
+
 /* The reports on the planned domain, then its XML (or --show view). */
 static int report_plan(const struct cli_options *o,
                        const struct report_dest *rd, const struct xmldoc *xd,
@@ -752,7 +777,9 @@ static int report_plan(const struct cli_options *o,
         report_explain(rd->explain, &t, prefix, o->plan.reserve);
     if (o->capacity)
         report_capacity(stderr, &t, rd->name);
-    if (o->show != SHOW_NONE)
+    if (warn(o, rd, xd, &t, d) < 0)
+        ret = -1;
+    else if (o->show != SHOW_NONE)
         ret = render_show(o, &t, out, outlen, d);
     else
         ret = writer_render(xd, dom, out, outlen, d);

@@ -179,29 +179,6 @@ static void put_other_reason(FILE *f, const struct device *d)
     }
 }
 
-static bool attr_is(const struct device *d, const char *name, long value)
-{
-    const char *v = other_attr(d, name);
-
-    return v && strtol(v, NULL, 0) == value;
-}
-
-/* The first device whose address names controller 'ctrl'. */
-static long user_of(const struct topo *t, const struct device *ctrl,
-                    const char *addr_type)
-{
-    for (size_t i = 0; i < t->dom->ndevs; i++) {
-        const struct device *d = dev_at(t, i);
-
-        if (d->kind != DEV_CONTROLLER && d->addr_type == ADDR_OTHER &&
-            str_eq(d->other.type, addr_type) &&
-            (d->kind != DEV_DISK || str_eq(d->bus, ctrl->type)) &&
-            attr_is(d, "controller", ctrl->index < 0 ? 0 : ctrl->index))
-            return (long)i;
-    }
-    return -1;
-}
-
 static void put_machine_reason(FILE *f, const struct device *d)
 {
     if (d->kind == DEV_MEMBALLOON)
@@ -220,11 +197,10 @@ static void put_machine_reason(FILE *f, const struct device *d)
         fputs("added, as libvirt does on this machine", f);
 }
 
-static void put_user_reason(FILE *f, const struct topo *t,
-                            const struct device *d, const char *addr_type,
+static void put_user_reason(FILE *f, const struct topo *t, size_t pos,
                             const char *generic)
 {
-    long user = user_of(t, d, addr_type);
+    long user = topo_user_of(t, pos);
 
     if (user < 0) {
         fputs(generic, f);
@@ -268,20 +244,21 @@ static void put_bus_reason(FILE *f, const struct topo *t,
 }
 
 /* Why pciplan added a device (elem == -1). */
-static void put_added_reason(FILE *f, const struct topo *t,
-                             const struct device *d, int reserve)
+static void put_added_reason(FILE *f, const struct topo *t, size_t pos,
+                             int reserve)
 {
+    const struct device *d = dev_at(t, pos);
+
     switch (d->added) {
     case ADDED_MACHINE:
         put_machine_reason(f, d);
         break;
     case ADDED_FOR_DISKS:
-        put_user_reason(f, t, d, "drive",
+        put_user_reason(f, t, pos,
                         "added for the disks or SCSI host devices on it");
         break;
     case ADDED_FOR_CHANNELS:
-        put_user_reason(f, t, d,
-                        str_eq(d->type, "ccid") ? "ccid" : "virtio-serial",
+        put_user_reason(f, t, pos,
                         "added for the channels, consoles or smartcards on "
                         "it");
         break;
@@ -338,7 +315,7 @@ static void explain_device(FILE *f, const struct topo *t, size_t pos,
     }
     if (d->elem < 0) {
         fputs(": ", f);
-        put_added_reason(f, t, d, reserve);
+        put_added_reason(f, t, pos, reserve);
     } else if (a && d->addr_changed) {
         put_bus_of(f, t, d);
         fputs(": ", f);

@@ -233,9 +233,21 @@ void topo_dev_name(const struct topo *t, size_t pos, char *name, size_t len)
 }
 
 /* What a device is, in a few words: its model, or bus and target. */
-static void add_what(char *buf, size_t len, const struct device *dev)
+static void add_what(char *buf, size_t len, const struct topo *t,
+                     const struct device *dev)
 {
     switch (dev->kind) {
+    case DEV_INTERFACE:
+        /* a model-less NIC is the machine's default model */
+        add_clean(buf, len,
+                  dev->model ? dev->model
+                  : t->mach && !(dev->type && !strcmp(dev->type, "hostdev"))
+                      ? t->mach->nic_model
+                      : dev->type);
+        break;
+    case DEV_FILESYSTEM:
+        add_clean(buf, len, dev->fs_model ? dev->fs_model : dev->type);
+        break;
     case DEV_DISK:
         add_clean(buf, len, dev->bus);
         if (dev->bus && dev->dev)
@@ -262,10 +274,50 @@ void topo_dev_detail(const struct topo *t, size_t pos, char *detail, size_t len)
     if (len == 0)
         return;
     detail[0] = '\0';
-    add_what(detail, len, dev);
+    add_what(detail, len, t, dev);
     if (*cls && detail[0])
         add_clean(detail, len, ", ");
     add_clean(detail, len, cls);
+}
+
+/* Does the address of 'd' name controller 'ctrl' (drive, virtio-serial,
+ * ccid)? A disk only uses a controller of its own bus type. */
+static bool uses_controller(const struct device *d, const struct device *ctrl)
+{
+    const char *type = ctrl->type;
+
+    if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER || !type)
+        return false;
+    if (!strcmp(type, "virtio-serial") || !strcmp(type, "ccid")) {
+        if (strcmp(d->other.type, type) != 0)
+            return false;
+    } else if (strcmp(d->other.type, "drive") != 0 ||
+               (d->kind == DEV_DISK && (!d->bus || strcmp(d->bus, type)))) {
+        return false;
+    }
+    for (unsigned i = 0; i < d->other.nattrs; i++) {
+        if (!strcmp(d->other.name[i], "controller"))
+            return strtol(d->other.value[i], NULL, 0) ==
+                   (ctrl->index < 0 ? 0 : ctrl->index);
+    }
+    return ctrl->index <= 0; /* no controller= means controller 0 */
+}
+
+long topo_user_of(const struct topo *t, size_t ctrl)
+{
+    for (size_t i = 0; i < t->dom->ndevs; i++) {
+        if (uses_controller(t->dom->devs[i], t->dom->devs[ctrl]))
+            return (long)i;
+    }
+    return -1;
+}
+
+void topo_dev_what(const struct topo *t, size_t pos, char *what, size_t len)
+{
+    if (len == 0)
+        return;
+    what[0] = '\0';
+    add_what(what, len, t, t->dom->devs[pos]);
 }
 
 const char *topo_class_name(enum dev_class c)

@@ -84,6 +84,16 @@ void topo_dev_name(const struct topo *t, size_t pos, char *name, size_t len);
 void topo_dev_detail(const struct topo *t, size_t pos, char *detail,
                      size_t len);
 
+/*
+ * The first device whose (non-PCI) address names the controller at
+ * position 'ctrl': a disk on a SCSI/SATA/IDE controller, a channel on a
+ * virtio-serial one, a smartcard on CCID. -1 when none does.
+ */
+long topo_user_of(const struct topo *t, size_t ctrl);
+
+/* What the device is in a few words ("virtio", "virtio vda"), or "". */
+void topo_dev_what(const struct topo *t, size_t pos, char *what, size_t len);
+
 /* "PCIe", "PCI", "integrated" or "" (controllers, no PCI address). */
 const char *topo_class_name(enum dev_class c);
 
