@@ -284,7 +284,15 @@ static void add_controller(Summary *sum, const xmlNode *c)
     else
         base = fmt("controller %s index %s", type ? type : "?",
                    index ? index : "?");
-    /* several ICH9 USB controllers share one index: number them */
+    /* an ICH9 USB2 set shares one index: each member is known by its
+     * model (libvirt may reorder them) */
+    if (model && strncmp(model, "ich9-", 5) == 0) {
+        char *with_model = fmt("%s %s", base, model);
+
+        free(base);
+        base = with_model;
+    }
+    /* anything else sharing an index: number them */
     key = fmt("%s", base);
     while (find_item(sum, key)) {
         free(key);
@@ -334,6 +342,32 @@ static void add_controller(Summary *sum, const xmlNode *c)
     xmlFree(model);
 }
 
+static bool is_primary_video(const xmlNode *v)
+{
+    const xmlNode *m = child(v, "model");
+
+    return m && attr_is(m, "primary", "yes");
+}
+
+/* libvirt lists the video marked primary first; count it that way so a
+ * document that keeps its own order still pairs up. */
+static size_t video_ordinal(const xmlNode *dev)
+{
+    const xmlNode *s;
+    bool primary_seen = false;
+    size_t nth = 1;
+
+    if (is_primary_video(dev))
+        return 1;
+    for (s = dev->parent ? dev->parent->children : NULL; s; s = s->next)
+        if (is_elem(s, "video") && is_primary_video(s))
+            primary_seen = true;
+    for (s = dev->prev; s; s = s->prev)
+        if (is_elem(s, "video") && !is_primary_video(s))
+            nth++;
+    return nth + primary_seen;
+}
+
 /* Identity key of a non-controller device element. */
 static char *device_key(const xmlNode *dev)
 {
@@ -361,6 +395,8 @@ static char *device_key(const xmlNode *dev)
         xmlFree(bus);
         return key;
     }
+    if (is_elem(dev, "video"))
+        return fmt("video #%zu", video_ordinal(dev));
     for (s = dev->prev; s; s = s->prev)
         if (is_elem(s, (const char *)dev->name))
             nth++;
