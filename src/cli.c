@@ -21,6 +21,7 @@
 #include "lint.h"
 #include "machine.h"
 #include "report.h"
+#include "strip.h"
 #include "topo.h"
 #include "writer.h"
 #include "xmldoc.h"
@@ -796,9 +797,9 @@ static int plan_document(const struct cli_options *o,
 
     memset(&dom, 0, sizeof(dom));
     ret = domain_load(&dom, xd, d);
-    if (ret == 0)
-        ret = planner_run(&dom, &o->plan, d);
-    if (ret == 0)
+    if (ret == 0 && o->strip)
+        ret = strip_render(xd, &dom, out, outlen, d);
+    else if (ret == 0 && (ret = planner_run(&dom, &o->plan, d)) == 0)
         ret = report_plan(o, rd, xd, &dom, out, outlen, d);
     domain_free(&dom);
     return ret < 0 ? -1 : 0;

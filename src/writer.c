@@ -1277,3 +1277,71 @@ int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
     writer_free(&w);
     return ret;
 }
+
+/* ---- deleting elements (--strip) ---- */
+
+/* The start of the next line if only blanks follow 'pos' on its line,
+ * else (size_t)-1. Unlike next_line_if_trivia, a comment is content. */
+static size_t next_line_if_blank(const struct writer *w, size_t pos)
+{
+    const char *text = w->xd->text;
+
+    while (pos < w->xd->len && (is_blank(text[pos]) || text[pos] == '\r'))
+        pos++;
+    if (pos < w->xd->len && text[pos] == '\n')
+        return pos + 1;
+    return (size_t)-1;
+}
+
+static void delete_element(struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+    size_t from = e->start, to = e->end;
+    struct strbuf nothing = {0};
+
+    if (begins_line(w, e->start)) {
+        size_t next = next_line_if_blank(w, e->end);
+
+        if (next != (size_t)-1) {
+            from = e->indent;
+            to = next;
+        }
+    }
+    add_edit(w, from, to - from, &nothing);
+}
+
+static int compare_longs(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
+                  char **out, size_t *outlen, struct diag *d)
+{
+    struct writer w = {xd, NULL, NULL, NULL, 0, 0};
+    long *sorted = xrealloc(NULL, (nelems ? nelems : 1) * sizeof(*sorted));
+    size_t covered_to = 0, i;
+    int ret;
+
+    *out = NULL;
+    *outlen = 0;
+    memcpy(sorted, elems, nelems * sizeof(*sorted));
+    if (nelems > 0)
+        qsort(sorted, nelems, sizeof(*sorted), compare_longs);
+    /* document order: an element nested in a removed one starts
+     * before that one ends */
+    for (i = 0; i < nelems; i++) {
+        if (sorted[i] < 0 || (size_t)sorted[i] >= xd->nelems ||
+            (i > 0 && sorted[i] == sorted[i - 1]) ||
+            xd->elems[sorted[i]].start < covered_to)
+            continue;
+        delete_element(&w, sorted[i]);
+        covered_to = xd->elems[sorted[i]].end;
+    }
+    free(sorted);
+    ret = apply_edits(&w, out, outlen, d);
+    writer_free(&w);
+    return ret;
+}

@@ -21,4 +21,14 @@
 int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                   size_t *outlen, struct diag *d);
 
+/*
+ * Produce the document without the elements 'elems' (xmldoc indexes,
+ * any order). An element alone on its line(s) takes those whole lines
+ * with it, indentation and line end; one sharing a line with other
+ * markup loses only its own bytes. An element inside another removed
+ * one is covered by it. Every other byte is copied unchanged.
+ */
+int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
+                  char **out, size_t *outlen, struct diag *d);
+
 #endif
