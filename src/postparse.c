@@ -238,7 +238,9 @@ static int set_default_models(struct planner *p)
 
         if (dev->model && !str_eq(dev->model, "auto"))
             continue;
-        if (is_ctrl(dev, "usb"))
+        /* where no USB model exists (s390), an address keeps it unset */
+        if (is_ctrl(dev, "usb") && !(str_eq(p->mach->usb_model, "none") &&
+                                     dev->addr_type != ADDR_NONE))
             model = p->mach->usb_model;
         else if (is_ctrl(dev, "scsi"))
             model = p->mach->scsi_model;
