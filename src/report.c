@@ -410,14 +410,17 @@ static void tree_function(FILE *f, const struct topo *t, unsigned bus,
     fputc('\n', f);
 }
 
-static void tree_free_run(FILE *f, unsigned bus, unsigned first, unsigned last,
-                          unsigned depth)
+static void tree_free_run(FILE *f, const struct topo_bus *b, unsigned bus,
+                          unsigned first, unsigned last, unsigned depth)
 {
+    const char *what =
+        pci_models[b->model].accepts & CONN_ENDPOINT ? "" : " for controllers";
+
     indent(f, depth);
     if (first == last)
-        fprintf(f, "%02x:%02x    free\n", bus, first);
+        fprintf(f, "%02x:%02x    free%s\n", bus, first, what);
     else
-        fprintf(f, "%02x:%02x-%02x free (%u slots)\n", bus, first, last,
+        fprintf(f, "%02x:%02x-%02x free%s (%u slots)\n", bus, first, last, what,
                 last - first + 1);
 }
 
@@ -437,7 +440,7 @@ static void tree_bus(FILE *f, const struct topo *t, unsigned bus,
             continue;
         }
         if (run != PCI_SLOTS)
-            tree_free_run(f, bus, run, s - 1, depth);
+            tree_free_run(f, b, bus, run, s - 1, depth);
         run = PCI_SLOTS;
         for (unsigned fn = 0; fn < PCI_FUNCTIONS; fn++) {
             if (b->slot_fn[s][fn] != TOPO_FREE)
@@ -445,7 +448,7 @@ static void tree_bus(FILE *f, const struct topo *t, unsigned bus,
         }
     }
     if (run != PCI_SLOTS)
-        tree_free_run(f, bus, run, PCI_SLOTS - 1, depth);
+        tree_free_run(f, b, bus, run, PCI_SLOTS - 1, depth);
 }
 
 /* Root buses: PCI controllers that plug into nothing. */
@@ -476,7 +479,7 @@ static void show_tree(FILE *f, const struct topo *t)
         put_clean(f, t->dom->arch);
         fputs(")", f);
     }
-    fprintf(f, ", %u PCI controllers\n", t->nctrls);
+    fprintf(f, ", %u PCI controller%s\n", t->nctrls, t->nctrls == 1 ? "" : "s");
     for (unsigned b = 0; b < PCI_MAX_BUSES; b++) {
         if (!is_root_bus(t, b))
             continue;
@@ -547,41 +550,62 @@ static void dot_node(FILE *f, const struct topo *t, size_t pos)
             d->elem < 0 ? ", style=\"rounded,filled,bold\"" : "");
 }
 
-static void dot_edge(FILE *f, const struct topo *t, unsigned bus, size_t to,
-                     const struct pci_addr *a)
+static void dot_chipset(FILE *f, const struct topo *t, unsigned bus,
+                        unsigned slot, unsigned fn)
 {
-    fprintf(f, "  d%ld -> d%zu [label=\"%02x:%02x.%x\"];\n", t->bus[bus]->ctrl,
-            to, a->bus, a->slot, a->function);
+    fprintf(f,
+            "  chip%u_%u_%u [label=\"%s\\n(built in)\", "
+            "fillcolor=\"#eeeeee\", style=\"rounded,filled,dashed\"];\n",
+            bus, slot, fn, topo_chipset_name(t, slot, fn));
+    fprintf(f, "  d%ld -> chip%u_%u_%u [label=\"%02x:%02x.%x\"];\n",
+            t->bus[bus]->ctrl, bus, slot, fn, bus, slot, fn);
 }
 
-/* One node for the free slots of a bus, one per chipset function. */
-static void dot_bus_extras(FILE *f, const struct topo *t, unsigned bus)
+/* One node for all free slots of a bus. */
+static void dot_free(FILE *f, const struct topo_bus *b, unsigned bus)
 {
-    const struct topo_bus *b = t->bus[bus];
     unsigned nfree = 0;
 
     for (unsigned s = topo_min_slot(b); s <= topo_max_slot(b); s++)
         nfree += topo_slot_free(b, s);
-    if (nfree > 0) {
-        fprintf(f,
-                "  free%u [label=\"%u free slot%s\", shape=box, "
-                "style=\"rounded,dashed\"];\n",
-                bus, nfree, nfree == 1 ? "" : "s");
-        fprintf(f, "  d%ld -> free%u [style=dashed];\n", b->ctrl, bus);
-    }
+    if (nfree == 0)
+        return;
+    fprintf(f,
+            "  free%u [label=\"%u free slot%s\\n%s\", "
+            "style=\"rounded,dashed\"];\n",
+            bus, nfree, nfree == 1 ? "" : "s", hotplug_word(b));
+    fprintf(f, "  d%ld -> free%u [style=dashed];\n", b->ctrl, bus);
+}
+
+static void dot_node_once(FILE *f, const struct topo *t, size_t pos,
+                          bool *declared)
+{
+    if (!declared[pos])
+        dot_node(f, t, pos);
+    declared[pos] = true;
+}
+
+/* A bus's nodes and edges in slot order, which dot keeps top to
+ * bottom (it orders nodes by their first appearance). */
+static void dot_bus(FILE *f, const struct topo *t, unsigned bus, bool *declared)
+{
+    const struct topo_bus *b = t->bus[bus];
+
+    dot_node_once(f, t, (size_t)b->ctrl, declared);
     for (unsigned s = 0; s < PCI_SLOTS; s++) {
         for (unsigned fn = 0; fn < PCI_FUNCTIONS; fn++) {
-            if (b->slot_fn[s][fn] != TOPO_CHIPSET)
-                continue;
-            fprintf(f,
-                    "  chip%u_%u_%u [label=\"%s\\n(built in)\", "
-                    "fillcolor=\"#eeeeee\", style=\"rounded,filled,dashed\"];"
-                    "\n",
-                    bus, s, fn, topo_chipset_name(t, s, fn));
-            fprintf(f, "  d%ld -> chip%u_%u_%u [label=\"%02x:%02x.%x\"];\n",
-                    b->ctrl, bus, s, fn, bus, s, fn);
+            long who = b->slot_fn[s][fn];
+
+            if (who == TOPO_CHIPSET) {
+                dot_chipset(f, t, bus, s, fn);
+            } else if (who >= 0) {
+                dot_node_once(f, t, (size_t)who, declared);
+                fprintf(f, "  d%ld -> d%ld [label=\"%02x:%02x.%x\"];\n",
+                        b->ctrl, who, bus, s, fn);
+            }
         }
     }
+    dot_free(f, b, bus);
 }
 
 static void show_dot(FILE *f, const struct topo *t)
@@ -591,29 +615,18 @@ static void show_dot(FILE *f, const struct topo *t)
           "labelloc=t, label=\"",
           f);
     put_dot_text(f, machine_name(t));
-    fputs("\"];\n", f);
+    fputs("\\nbold: added by pciplan; dashed: free or built in\"];\n", f);
     fputs("  node [shape=box, style=\"rounded,filled\", "
           "fontname=\"Helvetica\", fontsize=10];\n",
           f);
     fputs("  edge [fontname=\"Helvetica\", fontsize=9, arrowhead=none];\n", f);
-    for (size_t i = 0; i < t->dom->ndevs; i++) {
-        const struct device *d = dev_at(t, i);
+    bool *declared = calloc(t->dom->ndevs ? t->dom->ndevs : 1, 1);
 
-        if (topo_bus_of(t, d) ||
-            (topo_is_pci_ctrl(d) && d->index >= 0 && d->index < PCI_MAX_BUSES &&
-             t->bus[d->index] && (size_t)t->bus[d->index]->ctrl == i))
-            dot_node(f, t, i);
-    }
-    for (size_t i = 0; i < t->dom->ndevs; i++) {
-        const struct pci_addr *a = topo_pci_addr(dev_at(t, i));
-
-        if (a && topo_bus_of(t, dev_at(t, i)))
-            dot_edge(f, t, a->bus, i, a);
-    }
-    for (unsigned b = 0; b < PCI_MAX_BUSES; b++) {
+    for (unsigned b = 0; declared && b < PCI_MAX_BUSES; b++) {
         if (t->bus[b])
-            dot_bus_extras(f, t, b);
+            dot_bus(f, t, b, declared);
     }
+    free(declared);
     fputs("}\n", f);
 }
 
