@@ -68,6 +68,8 @@ static const char *ref(const struct topo *t, size_t pos, char *buf, size_t len)
     n = strlen(buf);
     if (dev_at(t, pos)->line)
         snprintf(buf + n, len - n, " (line %u)", dev_at(t, pos)->line);
+    else if (dev_at(t, pos)->elem < 0)
+        snprintf(buf + n, len - n, " (added)");
     return buf;
 }
 

@@ -54,6 +54,8 @@ static void put_dev_ref(FILE *f, const struct topo *t, size_t pos)
     fputs(name, f);
     if (dev_at(t, pos)->line)
         fprintf(f, " (line %u)", dev_at(t, pos)->line);
+    else if (dev_at(t, pos)->elem < 0)
+        fputs(" (added)", f);
 }
 
 static const char *hotplug_word(const struct topo_bus *b)

@@ -248,9 +248,9 @@ static void add_what(char *buf, size_t len, const struct topo *t,
     case DEV_FILESYSTEM:
         add_clean(buf, len, dev->fs_model ? dev->fs_model : dev->type);
         break;
-    case DEV_DISK:
-        add_clean(buf, len, dev->bus);
-        if (dev->bus && dev->dev)
+    case DEV_DISK: /* "virtio vda", "virtio-transitional vda" */
+        add_clean(buf, len, dev->model ? dev->model : dev->bus);
+        if ((dev->model || dev->bus) && dev->dev)
             add_clean(buf, len, " ");
         add_clean(buf, len, dev->dev);
         break;
