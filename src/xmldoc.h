@@ -20,6 +20,10 @@
 #define XMLDOC_MAX_BYTES (64u * 1024 * 1024)
 #define XMLDOC_MAX_DEPTH 64
 #define XMLDOC_MAX_ELEMENTS 2000000
+/* libxml2 2.9 compares each attribute of a tag with all earlier ones */
+#define XMLDOC_MAX_ATTRIBUTES 256
+/* elements, attributes, text, comments, ...: bounds the DOM's memory */
+#define XMLDOC_MAX_NODES 3000000
 
 /*
  * Byte positions of one element in xmldoc.text, all offsets from the

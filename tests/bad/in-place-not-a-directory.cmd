@@ -1,0 +1,2 @@
+-i
+tests/bad/empty.xml/domain.xml

@@ -1,0 +1,1 @@
+tests/bad/empty.xml/domain.xml

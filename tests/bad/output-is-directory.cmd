@@ -1,0 +1,3 @@
+-o
+tests/bad
+examples/minimal-pc.xml

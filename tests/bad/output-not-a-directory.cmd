@@ -1,0 +1,3 @@
+-o
+tests/bad/empty.xml/out.xml
+examples/minimal-pc.xml
