@@ -239,8 +239,12 @@ static void put_bus_reason(FILE *f, const struct topo *t,
     cause = dev_at(t, (size_t)d->added_for);
     fputs("added because ", f);
     put_dev_ref(f, t, (size_t)d->added_for);
-    if (cause->placed == PLACED_KEPT || cause->placed == PLACED_MOVED)
-        fputs(" names a bus behind it in its address", f);
+    if ((cause->placed == PLACED_KEPT || cause->placed == PLACED_MOVED) &&
+        (long)cause->addr.bus >= d->index)
+        fprintf(f, " names bus 0x%02x in its address%s", cause->addr.bus,
+                (long)cause->addr.bus > d->index
+                    ? ", and libvirt adds every index below it too"
+                    : "");
     else
         fprintf(f, " needed %s", slot_kind(cause));
 }

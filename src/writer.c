@@ -1305,6 +1305,10 @@ static void delete_element(struct writer *w, long idx)
         if (next != (size_t)-1) {
             from = e->indent;
             to = next;
+        } else {
+            /* what follows on the line (a comment) takes its place */
+            while (to < w->xd->len && is_blank(w->xd->text[to]))
+                to++;
         }
     }
     add_edit(w, from, to - from, &nothing);

@@ -1,0 +1,4 @@
+--capacity
+-o
+/dev/null
+examples/desktop-q35.xml

@@ -1,0 +1,4 @@
+--capacity
+-o
+/dev/null
+tests/xml-out/pc-050-60-virtio-disks.xml

@@ -1,0 +1,2 @@
+--show=dot
+examples/desktop-q35.xml

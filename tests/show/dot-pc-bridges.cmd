@@ -1,0 +1,2 @@
+--show=dot
+tests/xml-in/pc-050-60-virtio-disks.xml

@@ -1,0 +1,4 @@
+--explain
+-o
+/dev/null
+examples/desktop-q35.xml

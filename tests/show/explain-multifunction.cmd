@@ -1,0 +1,4 @@
+--explain
+-o
+/dev/null
+tests/show/explain-multifunction.xml

@@ -1,0 +1,4 @@
+--explain
+-o
+/dev/null
+tests/xml-in/pc-050-60-virtio-disks.xml

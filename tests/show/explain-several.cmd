@@ -1,0 +1,4 @@
+--check
+--explain
+examples/minimal-pc.xml
+examples/server-pc.xml

@@ -1,0 +1,2 @@
+--show=json
+examples/desktop-q35.xml

@@ -1,0 +1,2 @@
+--show=json
+tests/xml-out/pc-122-mixed-everything.xml

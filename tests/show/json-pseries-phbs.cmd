@@ -1,0 +1,2 @@
+--show=json
+tests/xml-in/ppc64-019-user-phbs-target-index.xml

@@ -1,0 +1,2 @@
+--strip
+tests/show/strip-formatting.xml

@@ -1,0 +1,2 @@
+--strip
+tests/xml-out/pc-077-interface-hostdev.xml

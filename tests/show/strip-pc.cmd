@@ -1,0 +1,2 @@
+--strip
+tests/xml-out/pc-122-mixed-everything.xml

@@ -1,0 +1,2 @@
+--strip
+tests/xml-out/q35-122-mixed-everything.xml

@@ -1,0 +1,2 @@
+--show=tree
+tests/xml-in/aarch64-002-mixed.xml

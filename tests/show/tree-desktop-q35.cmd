@@ -1,0 +1,2 @@
+--show=tree
+examples/desktop-q35.xml

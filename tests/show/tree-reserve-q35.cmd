@@ -1,0 +1,3 @@
+--show=tree
+--reserve=3
+examples/server-q35.xml

@@ -1,0 +1,2 @@
+--show=tree
+examples/server-pc.xml
