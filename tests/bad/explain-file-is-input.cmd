@@ -1,0 +1,2 @@
+--explain=examples/minimal-pc.xml
+examples/minimal-pc.xml

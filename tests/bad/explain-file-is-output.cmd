@@ -1,0 +1,4 @@
+--explain=out.xml
+-o
+out.xml
+examples/minimal-pc.xml

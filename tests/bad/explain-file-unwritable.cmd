@@ -1,0 +1,4 @@
+--explain=/nonexistent-dir/explain.txt
+-o
+/dev/null
+examples/minimal-pc.xml

@@ -1,0 +1,3 @@
+--warnings-are-errors
+--check
+tests/bad/lint-legacy-nic-on-q35.xml

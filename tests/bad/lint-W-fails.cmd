@@ -1,0 +1,4 @@
+-W
+-o
+/dev/null
+tests/bad/lint-legacy-nic-on-q35.xml

@@ -1,0 +1,3 @@
+-W
+--show=tree
+tests/bad/lint-legacy-nic-on-q35.xml

@@ -1,0 +1,3 @@
+-o
+/dev/null
+tests/bad/lint-legacy-nic-on-q35.xml

@@ -1,0 +1,5 @@
+--reserve
+0
+-o
+/dev/null
+tests/bad/lint-no-hotplug-room.xml

@@ -1,0 +1,3 @@
+-o
+/dev/null
+tests/bad/lint-pcie-device-on-conventional-bus.xml

@@ -1,0 +1,3 @@
+-o
+/dev/null
+tests/bad/lint-scsi-controller-added-legacy.xml

@@ -1,0 +1,3 @@
+-o
+/dev/null
+tests/bad/lint-two-devices-on-root-port.xml

@@ -1,0 +1,2 @@
+--show=svg
+examples/minimal-pc.xml

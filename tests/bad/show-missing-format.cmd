@@ -1,0 +1,2 @@
+--show
+tests/bad/lint-legacy-nic-on-q35.xml

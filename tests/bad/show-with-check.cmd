@@ -1,0 +1,3 @@
+--show=tree
+--check
+examples/minimal-pc.xml

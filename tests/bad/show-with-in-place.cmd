@@ -1,0 +1,3 @@
+--show=json
+-i
+examples/minimal-pc.xml

@@ -1,0 +1,2 @@
+--strip
+tests/bad/not-xml.xml

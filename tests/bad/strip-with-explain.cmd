@@ -1,0 +1,3 @@
+--strip
+--explain
+examples/minimal-pc.xml

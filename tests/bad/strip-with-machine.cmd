@@ -1,0 +1,4 @@
+--strip
+--machine
+q35
+examples/minimal-pc.xml
