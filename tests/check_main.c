@@ -11,6 +11,7 @@ int main(void)
     srunner_add_suite(sr, xmldoc_suite());
     srunner_add_suite(sr, writer_suite());
     srunner_add_suite(sr, cli_suite());
+    srunner_add_suite(sr, report_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -9,5 +9,6 @@ Suite *planner_suite(void);
 Suite *xmldoc_suite(void);
 Suite *writer_suite(void);
 Suite *cli_suite(void);
+Suite *report_suite(void);
 
 #endif
