@@ -892,6 +892,10 @@ int cli_run(const struct cli_options *opts)
     size_t elen = 0, i;
     FILE *explain = stderr;
 
+    /* Past a file size limit (ulimit -f) SIGXFSZ would kill pciplan in
+     * the middle of a write and leave its temporary file behind; ignored,
+     * the write fails with EFBIG and the usual error path cleans up. */
+    signal(SIGXFSZ, SIG_IGN);
     if (opts->in_place || opts->output || opts->explain_file)
         install_cleanup_handlers();
     if (opts->explain_file && !(explain = open_memstream(&ebuf, &elen))) {
