@@ -868,19 +868,24 @@ done:
     return status;
 }
 
-/* --explain=FILE: the lines of every file, written once at the end. */
-static int write_explain_file(const struct cli_options *o, FILE *f, char *buf,
-                              size_t len, int worst)
+/*
+ * --explain=FILE: the lines of every file, written once at the end.
+ * *buf and *len belong to the memory stream f: only its fclose() makes
+ * them final.
+ */
+static int write_explain_file(const struct cli_options *o, FILE *f, char **buf,
+                              size_t *len, int worst)
 {
     struct diag d = {0};
 
-    if (fclose(f) != 0) {
+    if (fclose(f) != 0)
         diag_fail(&d, STATUS_IO, 0, NULL, "out of memory");
-    } else if (cli_write_atomic(o->explain_file, buf, len, NULL, &d) == 0) {
-        free(buf);
+    else
+        cli_write_atomic(o->explain_file, *buf, *len, NULL, &d);
+    free(*buf);
+    *buf = NULL;
+    if (d.status == STATUS_OK)
         return worst;
-    }
-    free(buf);
     diag_print(&d, o->explain_file);
     return worst > d.status ? worst : d.status;
 }
@@ -911,6 +916,6 @@ int cli_run(const struct cli_options *opts)
             worst = status;
     }
     if (opts->explain_file)
-        return write_explain_file(opts, explain, ebuf, elen, worst);
+        return write_explain_file(opts, explain, &ebuf, &elen, worst);
     return worst;
 }

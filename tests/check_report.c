@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -491,6 +492,50 @@ START_TEST(test_cli_report_options)
 }
 END_TEST
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = calloc(1, 65536);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_lt(fread(buf, 1, 65535, f), 65535);
+    fclose(f);
+    return buf;
+}
+
+/* --explain=FILE collects the lines of every file and writes them once */
+START_TEST(test_cli_explain_file)
+{
+    char dir[] = "/tmp/check-report.XXXXXX", dom[64], why[64], out[64];
+    const char *argv[] = {"pciplan", NULL, "--check", "-q", dom, NULL, NULL};
+    struct cli_options o;
+    FILE *f;
+    char *text;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(dom, sizeof(dom), "%s/dom.xml", dir);
+    snprintf(why, sizeof(why), "--explain=%s/why.txt", dir);
+    snprintf(out, sizeof(out), "%s/why.txt", dir);
+    argv[1] = why;
+    argv[5] = dom; /* the same file twice: two blocks of lines */
+    f = fopen(dom, "w");
+    fputs(domain_text("pc", NIC("")), f);
+    fclose(f);
+    ck_assert_int_eq(parse(&o, 6, argv), CLI_PARSE_RUN);
+    ck_assert_int_eq(cli_run(&o), STATUS_CHANGES);
+    cli_options_free(&o);
+    text = slurp(out);
+    ck_assert_ptr_nonnull(strstr(text, "dom.xml: interface #1 (virtio, PCI) "
+                                       "-> 0000:00:02.0 on pci-root index 0"));
+    ck_assert_ptr_nonnull(
+        strstr(strstr(text, "memballoon #1") + 1, "memballoon #1"));
+    free(text);
+    unlink(out);
+    unlink(dom);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -515,6 +560,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_strip_keeps_chosen_controllers);
     tcase_add_test(tc, test_cli_bare_explain_takes_no_file);
     tcase_add_test(tc, test_cli_report_options);
+    tcase_add_test(tc, test_cli_explain_file);
     suite_add_tcase(s, tc);
     return s;
 }
