@@ -770,7 +770,7 @@ static int report_plan(const struct cli_options *o,
     struct topo t;
     int ret;
 
-    if (topo_build(&t, dom, o->plan.machine) < 0)
+    if (topo_build(&t, dom, o->plan.machine, xd) < 0)
         return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     if (o->nfiles > 1)
         snprintf(prefix, sizeof(prefix), "%s: ", rd->name);

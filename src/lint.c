@@ -142,6 +142,14 @@ static int check_dangling(const struct topo *t, size_t pos,
     if (c->elem >= 0 || c->added != ADDED_FOR_BUS)
         return 0;
     topo_format_addr(where, sizeof(where), &d->addr);
+    if (d->placed == PLACED_MOVED)
+        return ADD_AT(r, t, pos,
+                      "its address names bus 0x%02lx, which no controller "
+                      "in the input provides (libvirt adds controllers and "
+                      "moves the device to %s on %s index %u, and so does "
+                      "pciplan); declare the controllers, or drop the "
+                      "address",
+                      t->input_bus[pos], where, bus_model(b), d->addr.bus);
     return ADD_AT(r, t, pos,
                   "address %s names bus 0x%02x, which no controller in the "
                   "input provides (pciplan adds %s index %u for it, as "

@@ -130,9 +130,10 @@ static void put_first_free_reason(FILE *f, const struct device *d)
 }
 
 /* Why an address of a device from the input was chosen. */
-static void put_pci_reason(FILE *f, const struct topo *t,
-                           const struct device *d)
+static void put_pci_reason(FILE *f, const struct topo *t, size_t pos)
 {
+    const struct device *d = dev_at(t, pos);
+
     switch (d->placed) {
     case PLACED_CHIPSET:
         fputs(chipset_reason(t, d), f);
@@ -142,9 +143,11 @@ static void put_pci_reason(FILE *f, const struct topo *t,
                 d->addr.function);
         break;
     case PLACED_MOVED:
-        fputs("its address named a bus no controller provides; moved, as "
-              "libvirt does",
-              f);
+        fprintf(f,
+                "its address named bus 0x%02lx, which no controller "
+                "provided; libvirt moves it to a bus it adds for it, and so "
+                "does pciplan",
+                t->input_bus[pos]);
         break;
     default:
         put_first_free_reason(f, d);
@@ -176,6 +179,8 @@ static void put_other_reason(FILE *f, const struct device *d)
               f);
     } else if (str_eq(type, "dimm")) {
         fputs("next free DIMM slot", f);
+    } else if (str_eq(type, "ccw")) {
+        fputs("next free CCW device number", f);
     } else {
         fputs("assigned as libvirt does", f);
     }
@@ -231,20 +236,31 @@ static void put_bus_reason(FILE *f, const struct topo *t,
                            const struct device *d)
 {
     const struct device *cause;
+    long named;
 
+    if (d->kind == DEV_HUB) {
+        fputs("added, as libvirt adds a USB hub when the devices outnumber "
+              "the ports",
+              f);
+        return;
+    }
     if (d->added_for < 0 || (size_t)d->added_for >= t->dom->ndevs) {
-        fprintf(f, "added to provide bus 0x%02lx", d->index);
+        /* no device asked for it: an index below a higher one in use */
+        fprintf(f,
+                "added for bus 0x%02lx, below the highest controller index, "
+                "as libvirt fills such gaps",
+                d->index);
         return;
     }
     cause = dev_at(t, (size_t)d->added_for);
+    named = t->input_bus[d->added_for];
     fputs("added because ", f);
     put_dev_ref(f, t, (size_t)d->added_for);
     if ((cause->placed == PLACED_KEPT || cause->placed == PLACED_MOVED) &&
-        (long)cause->addr.bus >= d->index)
-        fprintf(f, " names bus 0x%02x in its address%s", cause->addr.bus,
-                (long)cause->addr.bus > d->index
-                    ? ", and libvirt adds every index below it too"
-                    : "");
+        named >= d->index)
+        fprintf(f, " names bus 0x%02lx in its address%s", named,
+                named > d->index ? ", and libvirt adds every index below it too"
+                                 : "");
     else
         fprintf(f, " needed %s", slot_kind(cause));
 }
@@ -325,7 +341,7 @@ static void explain_device(FILE *f, const struct topo *t, size_t pos,
     } else if (a && d->addr_changed) {
         put_bus_of(f, t, d);
         fputs(": ", f);
-        put_pci_reason(f, t, d);
+        put_pci_reason(f, t, pos);
     } else if (a) {
         fprintf(f,
                 ": multifunction='on' added, as other functions of slot "

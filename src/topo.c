@@ -103,15 +103,45 @@ static void number_devices(struct topo *t)
         t->ordinal[i] = ++count[t->dom->devs[i]->kind];
 }
 
-int topo_build(struct topo *t, const struct domain *dom, const char *machine)
+/* The model keeps only the planned address; a moved one's input bus is
+ * read back from the document. */
+static void read_input_buses(struct topo *t, const struct xmldoc *xd)
 {
+    for (size_t i = 0; i < t->dom->ndevs; i++) {
+        const struct device *dev = t->dom->devs[i];
+        xmlChar *bus;
+
+        t->input_bus[i] = -1;
+        if (!topo_pci_addr(dev) || dev->elem < 0)
+            continue;
+        t->input_bus[i] = dev->addr.bus;
+        if (dev->placed != PLACED_MOVED || dev->addr_elem < 0 ||
+            (size_t)dev->addr_elem >= xd->nelems)
+            continue;
+        bus = xmlGetNoNsProp(xd->elems[dev->addr_elem].node,
+                             (const xmlChar *)"bus");
+        if (bus)
+            t->input_bus[i] = strtol((const char *)bus, NULL, 0);
+        xmlFree(bus);
+    }
+}
+
+int topo_build(struct topo *t, const struct domain *dom, const char *machine,
+               const struct xmldoc *xd)
+{
+    size_t n = dom->ndevs ? dom->ndevs : 1;
+
     memset(t, 0, sizeof(*t));
     t->dom = dom;
     t->mach = find_machine(dom, machine);
-    t->ordinal = calloc(dom->ndevs ? dom->ndevs : 1, sizeof(*t->ordinal));
-    if (!t->ordinal)
+    t->ordinal = calloc(n, sizeof(*t->ordinal));
+    t->input_bus = calloc(n, sizeof(*t->input_bus));
+    if (!t->ordinal || !t->input_bus) {
+        topo_free(t);
         return -1;
+    }
     number_devices(t);
+    read_input_buses(t, xd);
     for (size_t i = 0; i < dom->ndevs; i++) {
         if (!topo_is_pci_ctrl(dom->devs[i]))
             continue;
@@ -132,6 +162,7 @@ void topo_free(struct topo *t)
     for (unsigned b = 0; b < PCI_MAX_BUSES; b++)
         free(t->bus[b]);
     free(t->ordinal);
+    free(t->input_bus);
     memset(t, 0, sizeof(*t));
 }
 
@@ -269,7 +300,8 @@ static void add_what(char *buf, size_t len, const struct topo *t,
 void topo_dev_detail(const struct topo *t, size_t pos, char *detail, size_t len)
 {
     const struct device *dev = t->dom->devs[pos];
-    const char *cls = topo_class_name(dev->bus_class);
+    /* the kind of slot only means something for a PCI device */
+    const char *cls = topo_pci_addr(dev) ? topo_class_name(dev->bus_class) : "";
 
     if (len == 0)
         return;

@@ -33,7 +33,9 @@ struct topo {
     const struct machine *mach;          /* NULL when the machine is unknown */
     struct topo_bus *bus[PCI_MAX_BUSES]; /* NULL: no controller has it */
     unsigned nctrls;                     /* PCI controllers (indexes used) */
-    long *ordinal; /* per device: its number among its kind, from 1 */
+    long *ordinal;   /* per device: its number among its kind, from 1 */
+    long *input_bus; /* per device: the bus its PCI address names in the
+                        input, -1 for none (differs when PLACED_MOVED) */
 };
 
 /* The slots of a bus's free-slot census (topo_census). */
@@ -45,9 +47,11 @@ struct topo_census {
 
 /*
  * Build the view of a planned domain. 'machine' is --machine (NULL:
- * the domain's own). Returns -1 only when out of memory.
+ * the domain's own); 'xd' is the document it was loaded from, for the
+ * buses the input wrote. Returns -1 only when out of memory.
  */
-int topo_build(struct topo *t, const struct domain *dom, const char *machine);
+int topo_build(struct topo *t, const struct domain *dom, const char *machine,
+               const struct xmldoc *xd);
 
 void topo_free(struct topo *t);
 

@@ -1,0 +1,4 @@
+--explain
+-o
+/dev/null
+tests/xml-in/pc-061-pci-bridge-index-gap.xml
