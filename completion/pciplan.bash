@@ -28,7 +28,7 @@ _pciplan()
         ;;
     --explain)
         # only --explain=FILE names a file; a bare --explain takes none
-        if [[ $split ]]; then
+        if $split; then
             _filedir
             return
         fi
