@@ -165,7 +165,7 @@ static bool pcie_machine(const struct topo *t)
     return t->mach && t->mach->root == PCI_MODEL_PCIE_ROOT;
 }
 
-static const char *modern_model(const struct device *d)
+static const char *modern_model(const struct topo *t, const struct device *d)
 {
     if (d->model && strstr(d->model, "transitional"))
         return "use the non-transitional virtio model";
@@ -183,7 +183,9 @@ static const char *modern_model(const struct device *d)
     case DEV_VIDEO:
         return "use <model type='virtio'/> (or bochs)";
     case DEV_WATCHDOG:
-        return "use model='itco', built into q35";
+        if (t->mach && t->mach->chipset == CHIPSET_ICH9)
+            return "use model='itco', built into q35";
+        return "use a PCI Express model if there is one";
     case DEV_SERIAL:
         return "use a virtio console";
     default:
@@ -230,7 +232,7 @@ static int check_legacy(const struct topo *t, size_t pos, struct lint_result *r)
                   "%s is a conventional PCI device: on a PCI Express "
                   "machine it needs a pcie-to-pci-bridge and gets no PCIe "
                   "features; %s",
-                  what, modern_model(d));
+                  what, modern_model(t, d));
 }
 
 /* ---- functions of one slot ---- */
