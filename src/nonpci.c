@@ -762,6 +762,11 @@ static int usb_build(struct usb_set *set, struct domain *dom, struct diag *d)
             dev->index < 0 || dev->index > 255 ||
             !(nports = usb_controller_ports(dev)))
             continue;
+        if (set->bus[dev->index])
+            return diag_fail(d, STATUS_INVALID, dev->line, "controller",
+                             "a second USB controller with ports at index "
+                             "%ld (an ICH9 set has one ich9-ehci1)",
+                             dev->index);
         if (!(set->bus[dev->index] = usb_hub_new(nports)))
             return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     }
