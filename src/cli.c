@@ -845,7 +845,7 @@ static int process_file(const struct cli_options *o, const char *file,
 
     memset(&xd, 0, sizeof(xd));
     /* checked before reading, which could block on a FIFO */
-    if (o->in_place && stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (o->in_place && file && stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_fail(&r.d, STATUS_IO, 0, NULL,
                   "not a regular file, cannot rewrite it in place");
         goto done;
@@ -857,7 +857,8 @@ static int process_file(const struct cli_options *o, const char *file,
         goto done;
     status =
         emit(o, file, name, out, outlen,
-             outlen != xd.len || memcmp(out, xd.text, outlen) != 0, &st, &r);
+             outlen != xd.len || (outlen && memcmp(out, xd.text, outlen) != 0),
+             &st, &r);
 done:
     free(out);
     xmldoc_free(&xd);

@@ -19,13 +19,21 @@ enum chipset {
     CHIPSET_ICH9,  /* q35: LPC/SATA/SMBus in 0x1f, video 1, audio 0x1b */
 };
 
+/* A function on bus 0 the chipset holds with no element in the XML. */
+struct fixed_function {
+    unsigned slot, function;
+    const char *what; /* NULL ends the list */
+};
+
 struct machine {
     const char *alias;       /* short name accepted on the command line */
     const char *arch;        /* architecture the machine belongs to */
     const char *canonical;   /* the versioned name libvirt writes */
     const char *prefixes[4]; /* versioned names (prefix match) */
     enum chipset chipset;
-    enum pci_model root;         /* model of PCI controller index 0 */
+    struct fixed_function fixed[3]; /* always reserved, NULL-terminated */
+    unsigned chipset_flags;         /* how libvirt reserves them */
+    enum pci_model root;            /* model of PCI controller index 0 */
     const char *implicit_usb;    /* USB controller added when none, or NULL */
     const char *usb_model;       /* model of a model-less USB controller */
     const char *scsi_model;      /* model of a model-less SCSI controller */

@@ -363,6 +363,17 @@ static int place_primary_video(struct planner *p, unsigned slot, unsigned flags)
     return 0;
 }
 
+/* The chipset functions the machine always has (ISA/LPC bridge, ...). */
+static int reserve_fixed_functions(struct planner *p)
+{
+    for (const struct fixed_function *f = p->mach->fixed; f->what; f++) {
+        if (reserve_chipset(p, f->slot, f->function, p->mach->chipset_flags,
+                            f->what) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int piix3_rules(struct planner *p)
 {
     for (size_t i = 0; i < p->ctrls.n; i++) {
@@ -389,8 +400,7 @@ static int piix3_rules(struct planner *p)
         if (reserve_fixed(p, pos, &s->addr, PCI_CLASS) < 0)
             return -1;
     }
-    if (reserve_chipset(p, 1, 0, PCI_CLASS, "PIIX3 ISA bridge") < 0 ||
-        reserve_chipset(p, 1, 3, PCI_CLASS, "PIIX3 power management") < 0)
+    if (reserve_fixed_functions(p) < 0)
         return -1;
     return place_primary_video(p, 2, PCI_CLASS);
 }
@@ -439,9 +449,7 @@ static int ich9_rules(struct planner *p)
 {
     const struct list *sounds = &p->by_kind[DEV_SOUND];
 
-    if (ich9_controller_rules(p) < 0 ||
-        reserve_chipset(p, 0x1f, 0, CONN_PCIE_DEVICE, "ICH9 LPC bridge") < 0 ||
-        reserve_chipset(p, 0x1f, 3, CONN_PCIE_DEVICE, "ICH9 SMBus") < 0 ||
+    if (ich9_controller_rules(p) < 0 || reserve_fixed_functions(p) < 0 ||
         place_primary_video(p, 1, CONN_PCIE_DEVICE) < 0)
         return -1;
     if (addrset_slot_used(p->set, 0, 0x1b))

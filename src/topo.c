@@ -7,24 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The functions the chipset holds on bus 0 without an element in the
- * XML. They mirror the planner's reserve_chipset() calls (the PIIX3 IDE
- * and USB functions, and ICH9 SATA, are devices of the model instead).
- */
-static const struct {
-    enum chipset chipset;
-    unsigned slot, fn;
-    const char *name;
-} chipset_functions[] = {
-    {CHIPSET_PIIX3, 0x01, 0, "PIIX3 ISA bridge"},
-    {CHIPSET_PIIX3, 0x01, 3, "PIIX3 power management"},
-    {CHIPSET_ICH9, 0x1f, 0, "ICH9 LPC bridge"},
-    {CHIPSET_ICH9, 0x1f, 3, "ICH9 SMBus"},
-};
-
-#define NCHIPSET (sizeof(chipset_functions) / sizeof(chipset_functions[0]))
-
 bool topo_is_pci_ctrl(const struct device *dev)
 {
     return dev->kind == DEV_CONTROLLER && dev->type &&
@@ -72,14 +54,14 @@ static int add_bus(struct topo *t, size_t pos)
     return 0;
 }
 
+/* The machine's fixed chipset functions (the PIIX3 IDE and USB
+ * functions, and ICH9 SATA, are devices of the model instead). */
 static void add_chipset(struct topo *t)
 {
-    for (size_t i = 0; t->mach && t->bus[0] && i < NCHIPSET; i++) {
-        if (chipset_functions[i].chipset == t->mach->chipset)
-            t->bus[0]
-                ->slot_fn[chipset_functions[i].slot][chipset_functions[i].fn] =
-                TOPO_CHIPSET;
-    }
+    if (!t->mach || !t->bus[0])
+        return;
+    for (const struct fixed_function *f = t->mach->fixed; f->what; f++)
+        t->bus[0]->slot_fn[f->slot][f->function] = TOPO_CHIPSET;
 }
 
 static void add_device(struct topo *t, size_t pos)
@@ -197,10 +179,10 @@ unsigned topo_max_slot(const struct topo_bus *b)
 
 const char *topo_chipset_name(const struct topo *t, unsigned slot, unsigned fn)
 {
-    for (size_t i = 0; t->mach && i < NCHIPSET; i++) {
-        if (chipset_functions[i].chipset == t->mach->chipset &&
-            chipset_functions[i].slot == slot && chipset_functions[i].fn == fn)
-            return chipset_functions[i].name;
+    for (const struct fixed_function *f = t->mach ? t->mach->fixed : NULL;
+         f && f->what; f++) {
+        if (f->slot == slot && f->function == fn)
+            return f->what;
     }
     return NULL;
 }

@@ -38,6 +38,11 @@ static void *xrealloc(void *p, size_t size)
 
 static void sb_reserve(struct strbuf *sb, size_t extra)
 {
+    /* the sums below must not wrap (inputs are far below this) */
+    if (extra > SIZE_MAX / 4 - sb->len) {
+        fputs("pciplan: out of memory\n", stderr);
+        abort();
+    }
     if (sb->len + extra + 1 <= sb->cap)
         return;
     while (sb->len + extra + 1 > sb->cap)

@@ -35,7 +35,7 @@ static int wanted_signal(const char *at)
         return 0;
     if (!when || !*when)
         when = "write";
-    return strcmp(when, at) == 0 ? atoi(sig) : 0;
+    return strcmp(when, at) == 0 ? (int)strtol(sig, NULL, 10) : 0;
 }
 
 static void *next_symbol(const char *name)
