@@ -350,14 +350,21 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
 /* ------------------------------------------------------------------ */
 /* spapr-vio registers (pSeries)                                        */
 
+/* A console of target type serial (the default) mirrors serial 0 and
+ * shares its address: it is not a device of its own. */
+static bool is_serial_console(const struct device *dev)
+{
+    return dev->kind == DEV_CONSOLE &&
+           (!dev->type || str_eq(dev->type, "serial"));
+}
+
 static bool reg_used(const struct domain *dom, const struct device *self,
                      unsigned long reg)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        /* a console of target type serial mirrors serial 0 */
-        if (dev->kind == DEV_CONSOLE && str_eq(dev->type, "serial"))
+        if (is_serial_console(dev))
             continue;
         if (dev != self && has_other_address(dev, "spapr-vio") &&
             other_number(dev, "reg") == (long)reg)
@@ -442,8 +449,7 @@ static void mirror_serial_console(struct domain *dom)
         if (dev->kind != DEV_CONSOLE)
             continue;
         if (serial && has_other_address(serial, "spapr-vio") &&
-            (!dev->type || str_eq(dev->type, "serial")) &&
-            dev->addr_type == ADDR_NONE) {
+            is_serial_console(dev) && dev->addr_type == ADDR_NONE) {
             free(dev->addr_type_name);
             dev->addr_type_name = strdup("spapr-vio");
             dev->addr_type = dev->addr_type_name ? ADDR_OTHER : ADDR_NONE;
