@@ -186,8 +186,7 @@ bool address_is_present(const struct device *dev)
 }
 
 /* What libvirt rejects about a device's own kind of address. */
-static const char *address_problem(const struct planner *p,
-                                   const struct device *dev)
+static const char *address_problem(const struct device *dev)
 {
     static const char *const drive_buses[] = {"ide", "sata", "scsi",
                                               "fdc", "usb",  NULL};
@@ -205,7 +204,6 @@ static const char *address_problem(const struct planner *p,
     if (is_ctrl(dev, "usb") && dev->ports > 15 &&
         (str_eq(dev->model, "qemu-xhci") || str_eq(dev->model, "nec-xhci")))
         return "an xHCI controller has at most 15 ports";
-    (void)p;
     return NULL;
 }
 
@@ -214,7 +212,7 @@ static const char *address_problem(const struct planner *p,
 static int check_support(struct planner *p, size_t pos)
 {
     const struct device *dev = dev_at(p, pos);
-    const char *why = address_problem(p, dev);
+    const char *why = address_problem(dev);
 
     if (why)
         ;

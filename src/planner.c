@@ -752,10 +752,9 @@ static int fail_bridge_order(struct planner *p, size_t pos)
                          dev->index, p->st[pos].addr.bus);
     if (dev->elem < 0)
         return fail_added_controller(p, dev->index);
-    return fail_device(p, STATUS_UNSATISFIABLE, pos,
-                       "no bus with an index below %s takes this pci-bridge; "
-                       "give it a higher index or add a bridge below it",
-                       "its own");
+    return fail_device(p, STATUS_UNSATISFIABLE, pos, "%s",
+                       "no bus with an index below this pci-bridge's takes "
+                       "it; give it a higher index or add a bridge below it");
 }
 
 static long lowest_bus_nr(const struct planner *p)
