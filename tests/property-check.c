@@ -44,6 +44,7 @@
 #include "addrset.h"
 #include "diag.h"
 #include "domain.h"
+#include "pipeline.h"
 #include "planner.h"
 #include "writer.h"
 #include "xmldoc.h"
@@ -550,38 +551,6 @@ static void generate(struct gen *g, uint64_t seed, struct buf *xml)
 
 /* ---- running pciplan in process ---- */
 
-static int plan_text(const char *text, size_t len,
-                     const struct plan_options *opt, char **out, size_t *outlen,
-                     struct diag *d)
-{
-    struct xmldoc xd;
-    struct domain dom;
-    char *copy = malloc(len + 1);
-    int ret;
-
-    *out = NULL;
-    *outlen = 0;
-    if (!copy)
-        out_of_memory();
-    if (len)
-        memcpy(copy, text, len);
-    if (xmldoc_parse(&xd, copy, len, d) < 0)
-        return -1;
-    memset(&dom, 0, sizeof(dom));
-    ret = domain_load(&dom, &xd, d);
-    if (ret == 0)
-        ret = planner_run(&dom, opt, d);
-    if (ret == 0)
-        ret = writer_render(&xd, &dom, out, outlen, d);
-    domain_free(&dom);
-    xmldoc_free(&xd);
-    if (ret < 0) {
-        free(*out);
-        *out = NULL;
-    }
-    return ret < 0 ? -1 : 0;
-}
-
 /* ---- reading the output back ---- */
 
 struct out_dev {
@@ -903,7 +872,7 @@ static enum outcome check_case(uint64_t seed, bool verbose, struct stats *st,
     if (verbose)
         printf("---- input (--reserve %d --root-ports=%d)\n%s", g.reserve,
                g.total_ports, xml.p);
-    if (plan_text(xml.p, xml.len, &opt, &out, &outlen, &d) < 0) {
+    if (pipeline_plan_text(xml.p, xml.len, &opt, &out, &outlen, &d) < 0) {
         if (d.status < 8)
             st->by_status[d.status]++;
         if (verbose)
@@ -923,7 +892,7 @@ static enum outcome check_case(uint64_t seed, bool verbose, struct stats *st,
     }
     if (!check_addresses(&g, &od, v) || !check_reserve(&g, &od, v))
         goto done;
-    if (plan_text(out, outlen, &opt, &again, &againlen, &d2) < 0) {
+    if (pipeline_plan_text(out, outlen, &opt, &again, &againlen, &d2) < 0) {
         failed(v, "pciplan rejects its own output: %s", d2.msg);
         goto done;
     }

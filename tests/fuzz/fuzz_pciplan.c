@@ -27,6 +27,7 @@
 
 #include "diag.h"
 #include "domain.h"
+#include "pipeline.h"
 #include "planner.h"
 #include "writer.h"
 #include "xmldoc.h"
@@ -72,39 +73,6 @@ static void check_failure(const struct diag *d, const struct plan_options *opt)
 }
 
 /* Returns 0 with the output in *out, or -1 (the diag says why). */
-static int run_once(const char *text, size_t len,
-                    const struct plan_options *opt, char **out, size_t *outlen,
-                    struct diag *d)
-{
-    struct xmldoc xd;
-    struct domain dom;
-    char *copy = malloc(len ? len : 1);
-    int ret;
-
-    *out = NULL;
-    *outlen = 0;
-    if (!copy)
-        abort();
-    if (len)
-        memcpy(copy, text, len);
-    if (xmldoc_parse(&xd, copy, len, d) < 0)
-        return -1;
-    memset(&dom, 0, sizeof(dom));
-    ret = domain_load(&dom, &xd, d);
-    if (ret == 0)
-        ret = planner_run(&dom, opt, d);
-    if (ret == 0)
-        ret = writer_render(&xd, &dom, out, outlen, d);
-    domain_free(&dom);
-    xmldoc_free(&xd);
-    if (ret < 0) {
-        free(*out);
-        *out = NULL;
-        return -1;
-    }
-    return 0;
-}
-
 static void options_from_byte(uint8_t c, struct plan_options *opt)
 {
     static const char *const machines[] = {NULL, "pc", "q35"};
@@ -127,14 +95,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data++;
         size--;
     }
-    if (run_once((const char *)data, size, &opt, &out, &outlen, &d) < 0) {
+    if (pipeline_plan_text((const char *)data, size, &opt, &out, &outlen, &d) <
+        0) {
         check_failure(&d, &opt);
         return 0;
     }
     if (d.status != STATUS_OK)
         fail("success with a status set", &d);
     if (check_idempotence) {
-        if (run_once(out, outlen, &opt, &again, &againlen, &d2) < 0)
+        if (pipeline_plan_text(out, outlen, &opt, &again, &againlen, &d2) < 0)
             fail("pciplan rejects its own output", &d2);
         if (againlen != outlen || (outlen && memcmp(again, out, outlen) != 0))
             fail("planning the output again changes it", NULL);
