@@ -192,8 +192,10 @@ int check_controllers(struct planner *p)
         for (size_t j = 0; j < i; j++) {
             const struct device *o = dev_at(p, p->ctrls.at[j]);
 
+            /* USB controllers may share an index (an ICH9 set does);
+             * two with ports on one index fail when ports are assigned */
             if (str_eq(o->type, dev->type) && o->index == dev->index &&
-                !is_usb2_companion(dev))
+                !is_ctrl(dev, "usb"))
                 return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
                                  "duplicate %s controller index %ld (also "
                                  "used at line %u)",
