@@ -74,7 +74,12 @@ static int parse_number(const char *s, unsigned long max, unsigned long *out)
     char *end;
     unsigned long v;
 
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+    /* like libvirt's virStrToLong_uip: leading blanks and '+' are fine,
+     * a sign of '-' is not */
+    if (!s)
+        return -1;
+    s += strspn(s, " \t\n\r\v\f");
+    if (!*s || *s == '-')
         return -1;
     errno = 0;
     v = strtoul(s, &end, 0);
