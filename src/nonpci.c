@@ -358,36 +358,65 @@ static bool is_serial_console(const struct device *dev)
            (!dev->type || str_eq(dev->type, "serial"));
 }
 
-static bool reg_used(const struct domain *dom, const struct device *self,
-                     unsigned long reg)
-{
-    for (size_t i = 0; i < dom->ndevs; i++) {
-        const struct device *dev = dom->devs[i];
+/* The spapr-vio registers in use, sorted (a multiset: a user may
+ * write one twice, which is the error to report). */
+struct reg_set {
+    unsigned long *v;
+    size_t n;
+};
 
-        if (is_serial_console(dev))
-            continue;
-        if (dev != self && has_other_address(dev, "spapr-vio") &&
-            other_number(dev, "reg") == (long)reg)
-            return true;
+static size_t reg_lower_bound(const struct reg_set *rs, unsigned long reg)
+{
+    size_t lo = 0, hi = rs->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (rs->v[mid] < reg)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return false;
+    return lo;
 }
 
-static int assign_reg(struct domain *dom, struct device *dev,
+static size_t reg_count(const struct reg_set *rs, unsigned long reg)
+{
+    size_t i = reg_lower_bound(rs, reg), n = 0;
+
+    while (i + n < rs->n && rs->v[i + n] == reg)
+        n++;
+    return n;
+}
+
+/* Room for every device was made up front, so this cannot fail. */
+static void reg_insert(struct reg_set *rs, unsigned long reg)
+{
+    size_t i = reg_lower_bound(rs, reg);
+
+    memmove(&rs->v[i + 1], &rs->v[i], (rs->n - i) * sizeof(*rs->v));
+    rs->v[i] = reg;
+    rs->n++;
+}
+
+static int assign_reg(struct reg_set *rs, struct device *dev,
                       unsigned long base, struct diag *d)
 {
     long given = other_number(dev, "reg");
-    unsigned long reg = given >= 0 ? (unsigned long)given : base;
+    unsigned long reg = base;
 
-    while (reg_used(dom, dev, reg)) {
-        if (given >= 0)
+    if (given >= 0) {
+        /* the set already holds this device's own register once */
+        if (reg_count(rs, (unsigned long)given) > 1)
             return diag_fail(d, STATUS_INVALID, dev->line,
                              dev_kind_name(dev->kind),
-                             "spapr-vio address 0x%lx is already used", reg);
-        reg += 0x1000;
-    }
-    if (given >= 0)
+                             "spapr-vio address 0x%lx is already used",
+                             (unsigned long)given);
         return 0;
+    }
+    while (reg_count(rs, reg) > 0)
+        reg += 0x1000;
+    reg_insert(rs, reg);
     if (set_other_address(dev, "spapr-vio", 1, "reg", "0x%08lx", reg) < 0)
         return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     return 0;
@@ -418,7 +447,7 @@ static unsigned long spapr_base(const struct device *dev,
 
 /* libvirt numbers ibmvscsi controllers in array order, which is index
  * order within the type. */
-static int assign_spapr_controllers(struct domain *dom,
+static int assign_spapr_controllers(struct domain *dom, struct reg_set *rs,
                                     bool default_spapr_serial, struct diag *d)
 {
     for (long idx = 0; idx < 256; idx++) {
@@ -429,7 +458,7 @@ static int assign_spapr_controllers(struct domain *dom,
                 spapr_base(dev, default_spapr_serial) &&
                 (dev->addr_type == ADDR_NONE ||
                  has_other_address(dev, "spapr-vio")) &&
-                assign_reg(dom, dev, 0x2000, d) < 0)
+                assign_reg(rs, dev, 0x2000, d) < 0)
                 return -1;
         }
     }
@@ -460,15 +489,15 @@ static void mirror_serial_console(struct domain *dom)
     }
 }
 
-int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
-                            struct diag *d)
+static int spapr_vio_pass(struct domain *dom, struct reg_set *rs,
+                          bool default_spapr_serial, struct diag *d)
 {
     static const enum dev_kind order[] = {DEV_INTERFACE, DEV_CONTROLLER,
                                           DEV_SERIAL, DEV_NVRAM};
 
     for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
         if (order[k] == DEV_CONTROLLER) {
-            if (assign_spapr_controllers(dom, default_spapr_serial, d) < 0)
+            if (assign_spapr_controllers(dom, rs, default_spapr_serial, d) < 0)
                 return -1;
             continue;
         }
@@ -482,12 +511,34 @@ int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
             if (!base || (dev->addr_type != ADDR_NONE &&
                           !has_other_address(dev, "spapr-vio")))
                 continue;
-            if (assign_reg(dom, dev, base, d) < 0)
+            if (assign_reg(rs, dev, base, d) < 0)
                 return -1;
         }
     }
-    mirror_serial_console(dom);
     return 0;
+}
+
+int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
+                            struct diag *d)
+{
+    struct reg_set rs = {calloc(dom->ndevs + 1, sizeof(unsigned long)), 0};
+    int rc;
+
+    if (!rs.v)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+        long reg = other_number(dev, "reg");
+
+        if (!is_serial_console(dev) && has_other_address(dev, "spapr-vio") &&
+            reg >= 0)
+            reg_insert(&rs, (unsigned long)reg);
+    }
+    rc = spapr_vio_pass(dom, &rs, default_spapr_serial, d);
+    free(rs.v);
+    if (rc == 0)
+        mirror_serial_console(dom);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
