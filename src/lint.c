@@ -6,6 +6,7 @@
  * since pciplan's own choices are libvirt's and never risky on purpose.
  */
 #include "lint.h"
+#include "strutil.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,16 +14,6 @@
 
 #define NAME_LEN 96
 #define DETAIL_LEN 128
-
-static const struct device *dev_at(const struct topo *t, size_t pos)
-{
-    return t->dom->devs[pos];
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
 
 static int add(struct lint_result *r, size_t order, unsigned line,
                const char *element, const char *fmt, ...)
@@ -56,8 +47,8 @@ static int add(struct lint_result *r, size_t order, unsigned line,
 
 /* A finding about the device at 'pos', at its line. */
 #define ADD_AT(r, t, pos, ...)                                                 \
-    add((r), (pos), dev_at((t), (pos))->line,                                  \
-        dev_kind_name(dev_at((t), (pos))->kind), __VA_ARGS__)
+    add((r), (pos), topo_dev((t), (pos))->line,                                \
+        dev_kind_name(topo_dev((t), (pos))->kind), __VA_ARGS__)
 
 /* "interface #2 (line 12)" into buf */
 static const char *ref(const struct topo *t, size_t pos, char *buf, size_t len)
@@ -66,9 +57,9 @@ static const char *ref(const struct topo *t, size_t pos, char *buf, size_t len)
 
     topo_dev_name(t, pos, buf, len);
     n = strlen(buf);
-    if (dev_at(t, pos)->line)
-        snprintf(buf + n, len - n, " (line %u)", dev_at(t, pos)->line);
-    else if (dev_at(t, pos)->elem < 0)
+    if (topo_dev(t, pos)->line)
+        snprintf(buf + n, len - n, " (line %u)", topo_dev(t, pos)->line);
+    else if (topo_dev(t, pos)->elem < 0)
         snprintf(buf + n, len - n, " (added)");
     return buf;
 }
@@ -102,7 +93,7 @@ static bool hotplug_kind(const struct device *d)
 static int check_bus_fit(const struct topo *t, size_t pos,
                          struct lint_result *r)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     const struct topo_bus *b = topo_bus_of(t, d);
     char where[32];
 
@@ -131,14 +122,14 @@ static int check_bus_fit(const struct topo *t, size_t pos,
 static int check_dangling(const struct topo *t, size_t pos,
                           struct lint_result *r)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     const struct topo_bus *b = topo_bus_of(t, d);
     const struct device *c;
     char where[32];
 
     if (!b || !from_input(d) || d->addr.bus == 0)
         return 0;
-    c = dev_at(t, (size_t)b->ctrl);
+    c = topo_dev(t, (size_t)b->ctrl);
     if (c->elem >= 0 || c->added != ADDED_FOR_BUS)
         return 0;
     topo_format_addr(where, sizeof(where), &d->addr);
@@ -197,7 +188,7 @@ static const char *modern_model(const struct topo *t, const struct device *d)
 static int check_added_legacy(const struct topo *t, size_t pos,
                               const char *what, struct lint_result *r)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     long user = topo_user_of(t, pos);
     char name[NAME_LEN];
 
@@ -216,7 +207,7 @@ static int check_added_legacy(const struct topo *t, size_t pos,
 
 static int check_legacy(const struct topo *t, size_t pos, struct lint_result *r)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     const struct pci_addr *a = topo_pci_addr(d);
     char what[DETAIL_LEN];
 
@@ -259,7 +250,7 @@ static int check_root_port_slot(const struct topo *t, const struct topo_bus *b,
     for (unsigned f = 1; f < PCI_FUNCTIONS; f++) {
         long who = b->slot_fn[0][f];
 
-        if (who < 0 || fn0 < 0 || !from_input(dev_at(t, (size_t)who)))
+        if (who < 0 || fn0 < 0 || !from_input(topo_dev(t, (size_t)who)))
             continue;
         if (ADD_AT(r, t, (size_t)who,
                    "shares the only slot of %s index %u with %s, so "
@@ -279,7 +270,7 @@ static int check_slot(const struct topo *t, const struct topo_bus *b,
     long fn0 = b->slot_fn[slot][0], who = f ? b->slot_fn[slot][f] : -1;
     char other[NAME_LEN + 16];
 
-    if (who >= 0 && fn0 == TOPO_FREE && from_input(dev_at(t, (size_t)who)))
+    if (who >= 0 && fn0 == TOPO_FREE && from_input(topo_dev(t, (size_t)who)))
         return ADD_AT(r, t, (size_t)who,
                       "function %u of slot %02x:%02x is in use but "
                       "function 0 is not, so the guest does not see the "
@@ -291,14 +282,14 @@ static int check_slot(const struct topo *t, const struct topo_bus *b,
         ref(t, (size_t)who, other, sizeof(other));
     else
         snprintf(other, sizeof(other), "the chipset");
-    if (dev_at(t, (size_t)fn0)->addr.multifunction == TRI_OFF)
+    if (topo_dev(t, (size_t)fn0)->addr.multifunction == TRI_OFF)
         return ADD_AT(r, t, (size_t)fn0,
                       "multifunction='off' on function 0 of slot "
                       "%02x:%02x, whose function %u is in use by %s, hides "
                       "the other functions from the guest; set "
                       "multifunction='on'",
                       bus, slot, f, other);
-    if (dev_at(t, (size_t)fn0)->adds_multifunction)
+    if (topo_dev(t, (size_t)fn0)->adds_multifunction)
         return ADD_AT(r, t, (size_t)fn0,
                       "multifunction='on' is missing on function 0 of slot "
                       "%02x:%02x, whose function %u is in use by %s "
@@ -331,7 +322,7 @@ static int check_functions(const struct topo *t, struct lint_result *r)
 static int parent_bus(const struct topo *t, int bus)
 {
     const struct pci_addr *a =
-        topo_pci_addr(dev_at(t, (size_t)t->bus[bus]->ctrl));
+        topo_pci_addr(topo_dev(t, (size_t)t->bus[bus]->ctrl));
 
     if (!a || a->domain != 0 || a->bus >= PCI_MAX_BUSES || !t->bus[a->bus])
         return -1;

@@ -1,4 +1,5 @@
 #include "nonpci.h"
+#include "strutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,11 +8,6 @@
 
 #define VIRTIO_SERIAL_DEFAULT_PORTS 31
 #define VIRTIO_SERIAL_MAX_CONTROLLERS 256
-
-static bool str_eq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
 
 static bool has_other_address(const struct device *dev, const char *type)
 {

@@ -16,6 +16,7 @@
 #include "addrset.h"
 #include "machine.h"
 #include "planner.h"
+#include "strutil.h"
 
 #define PCI_CLASS (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
 #define NO_OWNER (-1)
@@ -62,20 +63,6 @@ struct planner {
 static inline struct device *dev_at(const struct planner *p, size_t pos)
 {
     return p->dom->devs[pos];
-}
-
-static inline bool str_eq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-static inline bool str_in(const char *s, const char *const *set)
-{
-    for (; s && *set; set++) {
-        if (strcmp(s, *set) == 0)
-            return true;
-    }
-    return false;
 }
 
 static inline bool is_ctrl(const struct device *dev, const char *type)

@@ -2,22 +2,13 @@
  * report.c: --explain, --show and --capacity, formatted from the model.
  */
 #include "report.h"
+#include "strutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define NAME_LEN 96
 #define DETAIL_LEN 128
-
-static const struct device *dev_at(const struct topo *t, size_t pos)
-{
-    return t->dom->devs[pos];
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
 
 static const char *machine_name(const struct topo *t)
 {
@@ -52,9 +43,9 @@ static void put_dev_ref(FILE *f, const struct topo *t, size_t pos)
 
     topo_dev_name(t, pos, name, sizeof(name));
     fputs(name, f);
-    if (dev_at(t, pos)->line)
-        fprintf(f, " (line %u)", dev_at(t, pos)->line);
-    else if (dev_at(t, pos)->elem < 0)
+    if (topo_dev(t, pos)->line)
+        fprintf(f, " (line %u)", topo_dev(t, pos)->line);
+    else if (topo_dev(t, pos)->elem < 0)
         fputs(" (added)", f);
 }
 
@@ -132,7 +123,7 @@ static void put_first_free_reason(FILE *f, const struct device *d)
 /* Why an address of a device from the input was chosen. */
 static void put_pci_reason(FILE *f, const struct topo *t, size_t pos)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
 
     switch (d->placed) {
     case PLACED_CHIPSET:
@@ -252,7 +243,7 @@ static void put_bus_reason(FILE *f, const struct topo *t,
                 d->index);
         return;
     }
-    cause = dev_at(t, (size_t)d->added_for);
+    cause = topo_dev(t, (size_t)d->added_for);
     named = t->input_bus[d->added_for];
     fputs("added because ", f);
     put_dev_ref(f, t, (size_t)d->added_for);
@@ -269,7 +260,7 @@ static void put_bus_reason(FILE *f, const struct topo *t,
 static void put_added_reason(FILE *f, const struct topo *t, size_t pos,
                              int reserve)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
 
     switch (d->added) {
     case ADDED_MACHINE:
@@ -322,7 +313,7 @@ static void put_bus_of(FILE *f, const struct topo *t, const struct device *d)
 static void explain_device(FILE *f, const struct topo *t, size_t pos,
                            const char *prefix, int reserve)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     const struct pci_addr *a = topo_pci_addr(d);
     char where[32];
 
@@ -358,7 +349,7 @@ void report_explain(FILE *f, const struct topo *t, const char *prefix,
                     int reserve)
 {
     for (size_t i = 0; i < t->dom->ndevs; i++) {
-        const struct device *d = dev_at(t, i);
+        const struct device *d = topo_dev(t, i);
 
         if (d->addr_changed || d->adds_multifunction || d->elem < 0)
             explain_device(f, t, i, prefix, reserve);
@@ -393,7 +384,7 @@ static void tree_bus(FILE *f, const struct topo *t, unsigned bus,
 static void tree_controller_bus(FILE *f, const struct topo *t, size_t pos,
                                 unsigned depth, bool *seen)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     const struct topo_bus *b;
 
     if (!topo_is_pci_ctrl(d) || d->index < 0 || d->index >= PCI_MAX_BUSES)
@@ -420,15 +411,15 @@ static void tree_function(FILE *f, const struct topo *t, unsigned bus,
         return;
     }
     put_dev(f, t, (size_t)who);
-    if (topo_is_pci_ctrl(dev_at(t, (size_t)who)) &&
-        dev_at(t, (size_t)who)->index >= 0 &&
-        dev_at(t, (size_t)who)->index < PCI_MAX_BUSES &&
-        t->bus[dev_at(t, (size_t)who)->index] &&
-        !seen[dev_at(t, (size_t)who)->index]) {
+    if (topo_is_pci_ctrl(topo_dev(t, (size_t)who)) &&
+        topo_dev(t, (size_t)who)->index >= 0 &&
+        topo_dev(t, (size_t)who)->index < PCI_MAX_BUSES &&
+        t->bus[topo_dev(t, (size_t)who)->index] &&
+        !seen[topo_dev(t, (size_t)who)->index]) {
         tree_controller_bus(f, t, (size_t)who, depth, seen);
         return;
     }
-    tree_marks(f, dev_at(t, (size_t)who));
+    tree_marks(f, topo_dev(t, (size_t)who));
     fputc('\n', f);
 }
 
@@ -476,7 +467,8 @@ static void tree_bus(FILE *f, const struct topo *t, unsigned bus,
 /* Root buses: PCI controllers that plug into nothing. */
 static bool is_root_bus(const struct topo *t, unsigned bus)
 {
-    return t->bus[bus] && !topo_pci_addr(dev_at(t, (size_t)t->bus[bus]->ctrl));
+    return t->bus[bus] &&
+           !topo_pci_addr(topo_dev(t, (size_t)t->bus[bus]->ctrl));
 }
 
 static void tree_census_line(FILE *f, const struct topo *t)
@@ -551,7 +543,7 @@ static const char *dot_fill(const struct topo *t, const struct device *d)
 
 static void dot_node(FILE *f, const struct topo *t, size_t pos)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     char name[NAME_LEN], detail[DETAIL_LEN];
 
     topo_dev_name(t, pos, name, sizeof(name));
@@ -734,7 +726,7 @@ static void json_address(FILE *f, const struct topo *t, const struct device *d)
 
 static void json_device(FILE *f, const struct topo *t, size_t pos, bool first)
 {
-    const struct device *d = dev_at(t, pos);
+    const struct device *d = topo_dev(t, pos);
     char name[NAME_LEN];
 
     topo_dev_name(t, pos, name, sizeof(name));
@@ -803,7 +795,7 @@ static void json_reserved(FILE *f, const struct topo *t,
 static void json_bus(FILE *f, const struct topo *t, unsigned bus, bool first)
 {
     const struct topo_bus *b = t->bus[bus];
-    const struct pci_addr *up = topo_pci_addr(dev_at(t, (size_t)b->ctrl));
+    const struct pci_addr *up = topo_pci_addr(topo_dev(t, (size_t)b->ctrl));
     unsigned accepts = pci_models[b->model].accepts;
 
     fprintf(f,
@@ -856,7 +848,7 @@ static void show_json(FILE *f, const struct topo *t)
     fputs("\n  ],\n  \"devices\": [", f);
     first = true;
     for (size_t i = 0; i < t->dom->ndevs; i++) {
-        const struct device *d = dev_at(t, i);
+        const struct device *d = topo_dev(t, i);
 
         if (!topo_pci_addr(d) && !topo_is_pci_ctrl(d))
             continue;

@@ -2,6 +2,7 @@
  * strip.c: --strip, remove what pciplan (and libvirt) re-create.
  */
 #include "strip.h"
+#include "strutil.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,11 +10,6 @@
 
 #include "machine.h"
 #include "writer.h"
-
-static bool str_eq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
 
 static bool is_ctrl(const struct device *dev, const char *type, long index)
 {

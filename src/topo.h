@@ -104,4 +104,10 @@ const char *topo_class_name(enum dev_class c);
 /* "0000:03:00.0" */
 void topo_format_addr(char *buf, size_t len, const struct pci_addr *a);
 
+/* The device at a position of the planned domain. */
+static inline const struct device *topo_dev(const struct topo *t, size_t pos)
+{
+    return t->dom->devs[pos];
+}
+
 #endif
