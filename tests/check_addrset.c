@@ -1,7 +1,7 @@
 /* Unit tests for the PCI address set: the rules every placement obeys. */
 #include <check.h>
 
-#include "addrset.h"
+#include "pci/addrset.h"
 #include "check_suites.h"
 
 #define PCI_DEV (CONN_AUTOASSIGN | CONN_PCI_DEVICE)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "cli.h"
+#include "app/cli.h"
 
 static struct cli_options opts;
 static struct diag d;

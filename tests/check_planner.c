@@ -6,7 +6,8 @@
 #include <check.h>
 
 #include "check_suites.h"
-#include "planner.h"
+#include "plan/plan.h"
+#include "xml/load.h"
 
 struct planned {
     struct xmldoc xd;
@@ -32,7 +33,7 @@ static struct planned plan_with(const char *machine, const char *devices,
     if (p.rc == 0)
         p.rc = domain_load(&p.dom, &p.xd, &p.d);
     if (p.rc == 0)
-        p.rc = planner_run(&p.dom, &opt, &p.d);
+        p.rc = plan_run(&p.dom, &opt, &p.d);
     return p;
 }
 

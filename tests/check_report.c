@@ -13,13 +13,14 @@
 #include <check.h>
 
 #include "check_suites.h"
-#include "cli.h"
-#include "lint.h"
-#include "planner.h"
-#include "report.h"
-#include "strip.h"
-#include "topo.h"
-#include "writer.h"
+#include "xml/load.h"
+#include "app/cli.h"
+#include "view/lint.h"
+#include "plan/plan.h"
+#include "view/report.h"
+#include "render/strip.h"
+#include "view/topo.h"
+#include "render/writer.h"
 
 struct fixture {
     struct xmldoc xd;
@@ -43,8 +44,8 @@ static void load(const char *text, bool plan, int reserve)
     ck_assert_int_eq(xmldoc_parse(&fx.xd, copy, len, &fx.d), 0);
     ck_assert_int_eq(domain_load(&fx.dom, &fx.xd, &fx.d), 0);
     if (plan) {
-        ck_assert_int_eq(planner_run(&fx.dom, &opt, &fx.d), 0);
-        ck_assert_int_eq(topo_build(&fx.t, &fx.dom, NULL, &fx.xd), 0);
+        ck_assert_int_eq(plan_run(&fx.dom, &opt, &fx.d), 0);
+        ck_assert_int_eq(topo_build(&fx.t, &fx.dom, NULL), 0);
     }
 }
 

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "domain.h"
-#include "writer.h"
-#include "xmldoc.h"
+#include "model/domain.h"
+#include "render/writer.h"
+#include "xml/load.h"
+#include "xml/xmldoc.h"
 
 static struct xmldoc xd;
 static struct domain dom;

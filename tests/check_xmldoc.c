@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "xmldoc.h"
+#include "xml/xmldoc.h"
 
 static struct xmldoc xd;
 static struct diag d;

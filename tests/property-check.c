@@ -12,7 +12,7 @@
  *   - use no address twice (bus, slot, function);
  *   - put every address on a bus that a PCI controller of the output
  *     provides (its index), in a slot that controller's model has and
- *     of a kind that model accepts (pci_models in src/addrset.h);
+ *     of a kind that model accepts (pci_models in src/pci/pci.h);
  *   - come out byte for byte unchanged when planned again;
  *   - leave --reserve N spare: at least N free hotpluggable slots on pc,
  *     and on q35 exactly N empty root ports when the input has no PCI
@@ -41,13 +41,13 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "addrset.h"
-#include "diag.h"
-#include "domain.h"
-#include "pipeline.h"
-#include "planner.h"
-#include "writer.h"
-#include "xmldoc.h"
+#include "pci/addrset.h"
+#include "util/diag.h"
+#include "model/domain.h"
+#include "app/pipeline.h"
+#include "plan/plan.h"
+#include "render/writer.h"
+#include "xml/xmldoc.h"
 
 /* Rejections above this share of the cases mean the generator drifted. */
 #define MAX_REJECT_PERCENT 5

@@ -1,6 +1,6 @@
 /*
  * fuzz_pciplan.c: libFuzzer target over pciplan's whole in-process path,
- * xmldoc_parse -> domain_load -> planner_run -> writer_render.
+ * xmldoc_parse -> domain_load -> plan_run -> writer_render.
  *
  * The input is the XML document. When its first byte is one of the
  * option letters 'a'..'i' it is not part of the document but chooses the
@@ -25,12 +25,13 @@
 
 #include <libxml/parser.h>
 
-#include "diag.h"
-#include "domain.h"
-#include "pipeline.h"
-#include "planner.h"
-#include "writer.h"
-#include "xmldoc.h"
+#include "util/diag.h"
+#include "model/domain.h"
+#include "app/pipeline.h"
+#include "plan/plan.h"
+#include "render/writer.h"
+#include "xml/load.h"
+#include "xml/xmldoc.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,0 +1,123 @@
+#include "model/domain.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[DEV_KIND_COUNT] = {
+    "emulator",  "disk",      "controller", "lease",    "filesystem",
+    "interface", "smartcard", "serial",     "parallel", "console",
+    "channel",   "input",     "tpm",        "graphics", "sound",
+    "audio",     "video",     "hostdev",    "redirdev", "redirfilter",
+    "hub",       "watchdog",  "memballoon", "rng",      "nvram",
+    "panic",     "shmem",     "memory",     "iommu",    "vsock",
+    "?",
+};
+
+const char *dev_kind_name(enum dev_kind kind)
+{
+    return kind_names[kind];
+}
+
+enum dev_kind dev_kind_from_name(const char *name)
+{
+    for (int k = 0; k < DEV_OTHER; k++) {
+        if (strcmp(kind_names[k], name) == 0)
+            return k;
+    }
+    return DEV_OTHER;
+}
+
+static struct device *new_device(enum dev_kind kind)
+{
+    struct device *dev = calloc(1, sizeof(*dev));
+
+    if (!dev)
+        return NULL;
+    dev->kind = kind;
+    dev->elem = -1;
+    dev->addr_elem = -1;
+    dev->index = -1;
+    dev->ports = -1;
+    dev->model_name_elem = -1;
+    dev->target_elem = -1;
+    dev->addr_controller = -1;
+    dev->added_for = -1;
+    dev->addr.multifunction = TRI_ABSENT;
+    dev->target = (struct ctrl_target){-1, -1, -1, -1, -1, TRI_ABSENT, -1};
+    return dev;
+}
+
+static int append_device(struct domain *dom, struct device *dev)
+{
+    if (dom->ndevs == dom->cap) {
+        size_t cap = dom->cap ? dom->cap * 2 : 64;
+        struct device **devs = realloc(dom->devs, cap * sizeof(*devs));
+
+        if (!devs)
+            return -1;
+        dom->devs = devs;
+        dom->cap = cap;
+    }
+    dom->devs[dom->ndevs++] = dev;
+    return 0;
+}
+
+struct device *domain_add_device(struct domain *dom, enum dev_kind kind)
+{
+    struct device *dev = new_device(kind);
+
+    if (dev && append_device(dom, dev) < 0) {
+        free(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+/* Index of a disk target name: vda = 0, vdz = 25, vdaa = 26, ...;
+ * trailing digits (partitions) are allowed, anything else is -1. */
+long domain_disk_name_index(const char *name)
+{
+    static const char *const prefixes[] = {"fd",  "hd",  "vd", "sd",
+                                           "xvd", "ubd", NULL};
+    const char *s = NULL;
+    long idx = 0;
+
+    for (size_t i = 0; name && prefixes[i]; i++) {
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) {
+            s = name + strlen(prefixes[i]);
+            break;
+        }
+    }
+    if (!s)
+        return -1;
+    for (size_t i = 0; *s >= 'a' && *s <= 'z'; i++, s++) {
+        if (idx > 1000000)
+            return -1;
+        idx = (idx + (i > 0)) * 26 + (*s - 'a');
+    }
+    s += strspn(s, "0123456789");
+    return *s ? -1 : idx;
+}
+
+static void device_free(struct device *dev)
+{
+    free(dev->type);
+    free(dev->model);
+    free(dev->bus);
+    free(dev->dev);
+    free(dev->fs_model);
+    free(dev->model_name);
+    free(dev->addr_type_name);
+    free(dev);
+}
+
+void domain_free(struct domain *dom)
+{
+    for (size_t i = 0; i < dom->ndevs; i++)
+        device_free(dom->devs[i]);
+    free(dom->devs);
+    free(dom->arch);
+    free(dom->machine);
+    memset(dom, 0, sizeof(*dom));
+}

@@ -1,0 +1,199 @@
+/*
+ * domain.h: the domain model shared by the planner and the writer.
+ *
+ * Built from the DOM by domain_load(); the planner only reads and
+ * changes these structures (it never sees XML), and the writer renders
+ * exactly the changes the planner flagged (it never decides anything
+ * about PCI).
+ */
+#ifndef PCIPLAN_DOMAIN_H
+#define PCIPLAN_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pci/pci.h"
+#include "util/diag.h"
+
+enum addr_type {
+    ADDR_NONE,  /* no <address> element */
+    ADDR_PCI,   /* <address type='pci'>; may be empty (bus 0 slot 0) */
+    ADDR_OTHER, /* any other type: drive, usb, virtio-serial, ... */
+};
+
+/* Element names under <devices>, in libvirt's output order. */
+enum dev_kind {
+    DEV_EMULATOR,
+    DEV_DISK,
+    DEV_CONTROLLER,
+    DEV_LEASE,
+    DEV_FILESYSTEM,
+    DEV_INTERFACE,
+    DEV_SMARTCARD,
+    DEV_SERIAL,
+    DEV_PARALLEL,
+    DEV_CONSOLE,
+    DEV_CHANNEL,
+    DEV_INPUT,
+    DEV_TPM,
+    DEV_GRAPHICS,
+    DEV_SOUND,
+    DEV_AUDIO,
+    DEV_VIDEO,
+    DEV_HOSTDEV,
+    DEV_REDIRDEV,
+    DEV_REDIRFILTER,
+    DEV_HUB,
+    DEV_WATCHDOG,
+    DEV_MEMBALLOON,
+    DEV_RNG,
+    DEV_NVRAM,
+    DEV_PANIC,
+    DEV_SHMEM,
+    DEV_MEMORY,
+    DEV_IOMMU,
+    DEV_VSOCK,
+    DEV_OTHER, /* unknown element: kept, never addressed */
+    DEV_KIND_COUNT
+};
+
+/* Element name of a kind ("disk", "controller", ...). */
+const char *dev_kind_name(enum dev_kind kind);
+
+/* The kind of an element name under <devices>; DEV_OTHER if unknown. */
+enum dev_kind dev_kind_from_name(const char *name);
+
+/* Controller <target> values; -1 means the attribute is absent. */
+struct ctrl_target {
+    long chassis_nr;
+    long chassis;
+    long port;
+    long bus_nr;
+    long index;
+    int hotplug; /* enum tristate */
+    long node;   /* <node> child */
+};
+
+/* The kind of slot a device needs (libvirt's connect flags, simplified). */
+enum dev_class {
+    CLASS_NONE,       /* takes no PCI address */
+    CLASS_PCI,        /* conventional PCI endpoint */
+    CLASS_PCIE,       /* PCI Express endpoint */
+    CLASS_INTEGRATED, /* must sit on bus 0 (virtio IOMMU) */
+    CLASS_CONTROLLER, /* a PCI controller; plugs where its model may */
+};
+
+enum addr_origin {
+    PLACED_NONE,      /* no PCI address (or not planned) */
+    PLACED_KEPT,      /* the input's address, unchanged */
+    PLACED_MOVED,     /* the input named a missing bus; libvirt moves it */
+    PLACED_CHIPSET,   /* the machine's fixed place for it */
+    PLACED_COMPANION, /* in the slot of its USB2 companion set */
+    PLACED_FIRST_FREE /* lowest free slot that accepts its class */
+};
+
+enum addition {
+    ADDED_NO,           /* from the input */
+    ADDED_MACHINE,      /* a machine default libvirt always adds */
+    ADDED_FOR_DISKS,    /* disk or SCSI host device controller */
+    ADDED_FOR_CHANNELS, /* virtio-serial or CCID controller */
+    ADDED_FOR_GRAPHICS, /* video for <graphics> */
+    ADDED_FOR_BUS,      /* a bus a device needed (see added_for) */
+    ADDED_SPARE,        /* an empty bus kept as hotplug reserve */
+    ADDED_ROOT_PORTS,   /* --root-ports */
+};
+
+#define OTHER_ADDR_ATTRS 6
+
+/* A non-PCI address: its type and attributes, in libvirt's order. */
+struct other_addr {
+    char type[16];
+    unsigned nattrs;
+    char name[OTHER_ADDR_ATTRS][16];
+    char value[OTHER_ADDR_ATTRS][24];
+};
+
+struct device {
+    enum dev_kind kind;
+    long elem;      /* xmldoc element index; -1 if pciplan adds it */
+    long addr_elem; /* the existing <address> element, or -1 */
+    unsigned line;  /* source line for messages (0 if added) */
+
+    /*
+     * What the device is, as written (NULL when absent):
+     *   type   the element's type attribute (controller/interface/
+     *          hostdev/input/disk/filesystem/channel/console...),
+     *          for <serial>/<channel>/<console> the <target type>
+     *   model  controller model=; <model type> of interface and video;
+     *          model= of sound, watchdog, memballoon, rng, iommu, vsock,
+     *          shmem <model type>, memory model=, input model=,
+     *          disk model=, filesystem <driver type>
+     *   bus    disk <target bus>, input bus=
+     *   dev    disk <target dev>
+     */
+    char *type;
+    char *model;
+    char *bus;
+    char *dev;
+    char *fs_model;  /* filesystem model= (virtio-transitional ...) */
+    bool primary;    /* video <model primary='yes'/> */
+    bool has_master; /* controller has <master> (USB companion) */
+
+    /* controllers only */
+    long index;           /* -1 when absent */
+    long ports;           /* ports= (virtio-serial), -1 when absent */
+    char *model_name;     /* <model name=...> */
+    long model_name_elem; /* existing <model> element, or -1 */
+    struct ctrl_target target;
+    long target_elem; /* existing <target> element, or -1 */
+
+    /* the address as read (and as planned) */
+    enum addr_type addr_type;
+    char *addr_type_name; /* for ADDR_OTHER: "drive", "usb", ... */
+    struct pci_addr addr;
+    struct pci_addr input_addr; /* ADDR_PCI: the address as read, kept
+                                   when the planner moves 'addr' */
+    long addr_controller;       /* drive/virtio-serial/ccid controller=, -1 */
+    struct other_addr other;    /* ADDR_OTHER: as read, or as planned */
+
+    /* set by the planner, rendered by the writer */
+    bool addr_changed;       /* write the address (PCI: addr, else: other) */
+    bool model_name_added;   /* write <model name='model_name'/> */
+    unsigned target_added;   /* enum target_attr bits to write */
+    bool adds_multifunction; /* only multifunction='on' is new */
+    bool index_added;        /* controller: write index='index' */
+    bool model_added;        /* controller: write model='model' */
+
+    /* why the planner did it, for --explain */
+    enum dev_class bus_class; /* what kind of slot it needs */
+    enum addr_origin placed;  /* how its address was chosen */
+    enum addition added;      /* why pciplan added it (elem == -1) */
+    long added_for;           /* ADDED_FOR_BUS: position in devs of the
+                                 device that needed the bus, or -1 */
+};
+
+struct domain {
+    struct device **devs; /* document order; planner additions appended */
+    size_t ndevs;
+    size_t cap;
+
+    char *arch;        /* <os><type arch=...>, NULL if absent */
+    char *machine;     /* <os><type machine=...>, NULL if absent */
+    long os_type_elem; /* the <os><type> element, -1 if absent */
+    unsigned os_type_line;
+    long devices_elem;     /* the <devices> element, -1 if absent */
+    unsigned devices_line; /* its source line, 0 if absent */
+    bool machine_changed;  /* the writer sets machine= to 'machine' */
+    bool has_numa;         /* <cpu><numa> exists */
+    long memory_slots;     /* <maxMemory slots=...>, 0 when absent */
+};
+
+/* Append a device the planner adds (elem = -1, fields zeroed/absent). */
+struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
+
+void domain_free(struct domain *dom);
+
+/* libvirt's index of a disk target name (vda = 0, sdaa = 26), or -1. */
+long domain_disk_name_index(const char *name);
+
+#endif

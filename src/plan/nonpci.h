@@ -1,0 +1,48 @@
+/*
+ * nonpci.h: the addresses libvirt fills in that are not PCI.
+ *
+ * Drive addresses come from the disk's target name (libvirt does this
+ * while parsing, so they decide which disk controllers exist);
+ * virtio-serial ports and pSeries spapr-vio registers are assigned
+ * before PCI placement, because a full virtio-serial controller makes
+ * libvirt add another one, which then needs a PCI slot.
+ */
+#ifndef PCIPLAN_NONPCI_H
+#define PCIPLAN_NONPCI_H
+
+#include "util/diag.h"
+#include "model/domain.h"
+
+/* Adds a controller of 'type' and 'index'; the planner provides it. */
+typedef struct device *(*add_controller_fn)(void *opaque, const char *type,
+                                            long index);
+
+int nonpci_assign_drives(struct domain *dom, struct diag *d);
+
+int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
+                                void *opaque, struct diag *d);
+
+/* spapr-vio registers: ibmvscsi controllers and spapr-vlan NICs on any
+ * machine, serials and NVRAM on pSeries. */
+int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
+                            struct diag *d);
+
+/* Smartcards take CCID slots on controller 0 (added when missing). */
+int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
+                             void *opaque, struct diag *d);
+
+/* ARM/RISC-V virt: once any device sits on virtio-mmio, every virtio
+ * device libvirt could move there without an address goes too. */
+int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d);
+
+/* s390: virtio devices get channel device numbers (0.0.0000 up). */
+int nonpci_assign_ccw(struct domain *dom, struct diag *d);
+
+/* Memory hotplug: DIMM slots for dimm and nvdimm devices. */
+int nonpci_assign_dimms(struct domain *dom, struct diag *d);
+
+/* USB bus/port paths (after PCI, as libvirt), adding hubs when the
+ * devices outnumber the ports. */
+int nonpci_assign_usb(struct domain *dom, struct diag *d);
+
+#endif

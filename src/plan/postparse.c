@@ -1,0 +1,474 @@
+/*
+ * postparse.c: the domain as libvirt sees it before placing anything:
+ * the machine, controller order and indexes, implicit devices and
+ * controllers, and the device lists in libvirt's array orders.
+ */
+#include "plan/state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "plan/nonpci.h"
+
+static bool index_used(const struct planner *p, const char *type, long index,
+                       const char *model);
+
+/* ------------------------------------------------------------------ */
+/* Post-parse: machine, indexes, implicit devices                      */
+
+int plan_resolve_machine(struct planner *p)
+{
+    struct domain *dom = p->dom;
+    const char *name = p->opt->machine ? p->opt->machine : dom->machine;
+
+    p->mach = name ? machine_lookup(name, dom->arch)
+                   : machine_default(dom->arch ? dom->arch : "x86_64");
+    if (!p->mach) {
+        int status = p->opt->machine ? STATUS_USAGE : STATUS_INVALID;
+
+        return diag_fail(p->d, status, p->opt->machine ? 0 : dom->os_type_line,
+                         p->opt->machine ? NULL : "type",
+                         "unsupported machine type '%s'%s%s (supported: %s)",
+                         name ? name : "", dom->arch ? " for arch " : "",
+                         dom->arch ? dom->arch : "", machine_supported_list());
+    }
+    if (dom->os_type_elem >= 0 &&
+        (!dom->machine ||
+         (p->opt->machine &&
+          machine_lookup(dom->machine, dom->arch) != p->mach))) {
+        free(dom->machine);
+        dom->machine = strdup(p->opt->machine && strchr(p->opt->machine, '-')
+                                  ? p->opt->machine
+                                  : p->mach->canonical);
+        if (!dom->machine)
+            return plan_oom(p);
+        dom->machine_changed = true;
+    }
+    p->pcie = p->mach->root == PCI_MODEL_PCIE_ROOT;
+    return 0;
+}
+
+/* libvirt's parse-time controller order: grouped by type in order of
+ * first appearance, index-sorted within a type. */
+int plan_order_controllers(struct planner *p)
+{
+    for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
+        const struct device *c = plan_dev(p, pos);
+        size_t at = p->ctrls.n;
+        bool placed = false;
+
+        if (c->kind != DEV_CONTROLLER)
+            continue;
+        for (size_t i = p->ctrls.n; i-- > 0;) {
+            const struct device *cur = plan_dev(p, p->ctrls.at[i]);
+
+            if (!str_eq(cur->type, c->type) &&
+                !(cur->type == NULL && c->type == NULL))
+                continue;
+            if (c->index < 0) {
+                at = i + 1;
+                break;
+            }
+            if (cur->index > c->index) {
+                at = i;
+                placed = true;
+            } else if (!c->has_master && cur->has_master &&
+                       cur->index == c->index) {
+                at = i;
+                placed = true;
+            } else if (!placed) {
+                at = i + 1;
+                placed = true;
+            }
+        }
+        if (plan_list_insert(&p->ctrls, at, pos) < 0)
+            return plan_oom(p);
+    }
+    return 0;
+}
+
+/* --root-ports: what virt-install and Nova do, bare root ports in the
+ * input, so libvirt (and pciplan) place devices on them. */
+int plan_add_root_ports(struct planner *p)
+{
+    long have = 0;
+
+    if (p->opt->root_ports <= 0)
+        return 0;
+    if (!p->pcie)
+        return diag_fail(p->d, STATUS_USAGE, 0, NULL,
+                         "--root-ports needs a PCI Express machine (q35, "
+                         "virt), not %s",
+                         p->mach->alias);
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        have += plan_is_pci_ctrl(dev) &&
+                plan_ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT_PORT;
+    }
+    for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
+        while (index_used(p, "pci", idx, NULL))
+            idx++;
+        if (!plan_add_controller(p, "pci", idx, "pcie-root-port",
+                                 ADDED_ROOT_PORTS))
+            return -1;
+    }
+    return 0;
+}
+
+static bool index_used(const struct planner *p, const char *type, long index,
+                       const char *model)
+{
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        if (str_eq(dev->type, type) && dev->index == index &&
+            (!model || str_eq(dev->model, model)))
+            return true;
+    }
+    return false;
+}
+
+/* Give index-less controllers the lowest free index of their type;
+ * an ICH9 USB2 companion joins the set of the companion before it. */
+void plan_number_controllers(struct planner *p)
+{
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        struct device *dev = plan_dev(p, p->ctrls.at[i]);
+        long idx = 0;
+
+        if (dev->index >= 0 || !dev->type)
+            continue;
+        if (plan_is_usb2_companion(dev) && i > 0) {
+            const struct device *prev = plan_dev(p, p->ctrls.at[i - 1]);
+
+            if (plan_is_usb2_companion(prev) &&
+                !index_used(p, "usb", prev->index, dev->model)) {
+                dev->index = prev->index;
+                dev->index_added = true;
+                continue;
+            }
+        }
+        while (index_used(p, dev->type, idx, NULL))
+            idx++;
+        dev->index = idx;
+        dev->index_added = true;
+    }
+}
+
+/* The versioned machine name, as libvirt would report it. */
+static const char *machine_display_name(const struct planner *p)
+{
+    const char *written = p->dom->machine;
+
+    return written && strchr(written, '-') ? written : p->mach->canonical;
+}
+
+static int check_pci_model(struct planner *p, size_t pos)
+{
+    const struct device *dev = plan_dev(p, pos);
+    enum pci_model m = plan_ctrl_pci_model(dev);
+    int needs = pci_models[m].needs_root;
+
+    if (needs != PCI_MODEL_NONE && needs != (int)p->mach->root)
+        return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                         "model='%s' is not available on machine type %s",
+                         pci_models[m].name, machine_display_name(p));
+    if ((m == PCI_MODEL_PCI_ROOT || m == PCI_MODEL_PCIE_ROOT) &&
+        dev->addr_type != ADDR_NONE)
+        return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                         "%s must not have an address", pci_models[m].name);
+    return 0;
+}
+
+int plan_check_controllers(struct planner *p)
+{
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        size_t pos = p->ctrls.at[i];
+        struct device *dev = plan_dev(p, pos);
+
+        if (!dev->type)
+            return plan_fail_device(p, STATUS_INVALID, pos, "%s",
+                                    "missing type attribute");
+        for (size_t j = 0; j < i; j++) {
+            const struct device *o = plan_dev(p, p->ctrls.at[j]);
+
+            /* USB controllers may share an index (an ICH9 set does);
+             * two with ports on one index fail when ports are assigned */
+            if (str_eq(o->type, dev->type) && o->index == dev->index &&
+                !plan_is_ctrl(dev, "usb"))
+                return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                                 "duplicate %s controller index %ld (also "
+                                 "used at line %u)",
+                                 dev->type, dev->index, o->line);
+        }
+        if (!plan_is_pci_ctrl(dev))
+            continue;
+        if (!dev->model && dev->index == 0) {
+            dev->model = strdup(pci_models[p->mach->root].name);
+            dev->model_added = true;
+            if (!dev->model)
+                return plan_oom(p);
+        }
+        if (plan_ctrl_pci_model(dev) == PCI_MODEL_NONE)
+            return plan_fail_device(
+                p, STATUS_INVALID, pos,
+                "unknown or missing PCI controller model '%s'",
+                dev->model ? dev->model : "");
+        if (check_pci_model(p, pos) < 0)
+            return -1;
+        if ((dev->index == 0) !=
+            (plan_ctrl_pci_model(dev) == p->mach->root && dev->index == 0))
+            return plan_fail_device(p, STATUS_INVALID, pos,
+                                    "PCI controller index 0 must be model '%s'",
+                                    pci_models[p->mach->root].name);
+        if (dev->index > 0 &&
+            (plan_ctrl_pci_model(dev) == PCI_MODEL_PCI_ROOT ||
+             plan_ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT) &&
+            !p->mach->multiple_roots)
+            return plan_fail_device(p, STATUS_INVALID, pos, "%s",
+                                    "a root PCI controller must have index 0");
+        if (dev->index > p->max_idx)
+            p->max_idx = dev->index;
+    }
+    return 0;
+}
+
+static int set_default_models(struct planner *p)
+{
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        struct device *dev = plan_dev(p, p->ctrls.at[i]);
+        const char *model = NULL;
+
+        if (dev->model && !str_eq(dev->model, "auto"))
+            continue;
+        /* where no USB model exists (s390), an address keeps it unset */
+        if (plan_is_ctrl(dev, "usb") && !(str_eq(p->mach->usb_model, "none") &&
+                                          dev->addr_type != ADDR_NONE))
+            model = p->mach->usb_model;
+        else if (plan_is_ctrl(dev, "scsi"))
+            model = p->mach->scsi_model;
+        if (!model || dev->model)
+            continue;
+        if (!(dev->model = strdup(model)))
+            return plan_oom(p);
+        dev->model_added = true;
+    }
+    return 0;
+}
+
+static bool has_kind(const struct planner *p, enum dev_kind kind)
+{
+    for (size_t i = 0; i < p->dom->ndevs; i++) {
+        if (plan_dev(p, i)->kind == kind)
+            return true;
+    }
+    return false;
+}
+
+static long disk_controller(const struct device *dev, long per_controller)
+{
+    long idx;
+
+    if (dev->addr_type == ADDR_OTHER && str_eq(dev->addr_type_name, "drive"))
+        return dev->addr_controller < 0 ? 0 : dev->addr_controller;
+    if (dev->addr_type != ADDR_NONE)
+        return -1;
+    idx = domain_disk_name_index(dev->dev);
+    return idx < 0 ? -1 : idx / per_controller;
+}
+
+/* Controllers 0..max for each disk bus that needs them. */
+static int add_disk_controllers(struct planner *p)
+{
+    static const struct {
+        const char *bus;
+        long per_controller;
+    } buses[] = {{"scsi", 7}, {"fdc", 2}, {"ide", 4}, {"sata", 6}};
+
+    for (size_t b = 0; b < 4; b++) {
+        long max = -1;
+
+        for (size_t i = 0; i < p->dom->ndevs; i++) {
+            const struct device *dev = plan_dev(p, i);
+            long c = -1;
+
+            if (dev->kind == DEV_DISK && str_eq(dev->bus, buses[b].bus))
+                c = disk_controller(dev, buses[b].per_controller);
+            else if (b == 0 && dev->kind == DEV_HOSTDEV &&
+                     str_eq(dev->type, "scsi"))
+                c = dev->addr_controller < 0 ? 0 : dev->addr_controller;
+            if (c > max)
+                max = c;
+        }
+        if (max > 255)
+            max = 255;
+        for (long c = 0; c <= max; c++) {
+            if (!plan_find_controller(p, buses[b].bus, c) &&
+                !plan_add_controller(p, buses[b].bus, c,
+                                     b == 0 ? p->mach->scsi_model : NULL,
+                                     ADDED_FOR_DISKS))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Each virtio channel or console needs the virtio-serial controller
+ * its address names (0 when it has none). */
+static int add_virtio_serial_controllers(struct planner *p)
+{
+    static const enum dev_kind kinds[] = {DEV_CHANNEL, DEV_CONSOLE};
+
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < p->dom->ndevs; i++) {
+            const struct device *dev = plan_dev(p, i);
+            long c = dev->addr_controller < 0 ? 0 : dev->addr_controller;
+
+            if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
+                continue;
+            if (c < 256 && !plan_find_controller(p, "virtio-serial", c) &&
+                !plan_add_controller(p, "virtio-serial", c, NULL,
+                                     ADDED_FOR_CHANNELS))
+                return -1;
+        }
+    }
+    return nonpci_assign_smartcards(p->dom, plan_add_channel_controller, p,
+                                    p->d);
+}
+
+static int add_machine_defaults(struct planner *p)
+{
+    const struct machine *m = p->mach;
+
+    if (m->implicit_usb && !plan_find_controller(p, "usb", 0) &&
+        !plan_add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE))
+        return -1;
+    if (m->implicit_sata && !plan_find_controller(p, "sata", 0) &&
+        !plan_add_controller(p, "sata", 0, NULL, ADDED_MACHINE))
+        return -1;
+    if (!plan_find_controller(p, "pci", 0) &&
+        !plan_add_controller(p, "pci", 0, pci_models[m->root].name,
+                             ADDED_MACHINE))
+        return -1;
+    if (m->implicit_balloon && !has_kind(p, DEV_MEMBALLOON)) {
+        struct device *dev = domain_add_device(p->dom, DEV_MEMBALLOON);
+
+        if (!dev || !(dev->model = strdup("virtio")))
+            return plan_oom(p);
+        dev->added = ADDED_MACHINE;
+    }
+    return 0;
+}
+
+static bool has_input(const struct planner *p, const char *type,
+                      const char *bus)
+{
+    for (size_t i = 0; i < p->dom->ndevs; i++) {
+        const struct device *dev = plan_dev(p, i);
+
+        if (dev->kind == DEV_INPUT && str_eq(dev->type, type) &&
+            str_eq(dev->bus, bus))
+            return true;
+    }
+    return false;
+}
+
+static int add_input(struct planner *p, const char *type)
+{
+    struct device *dev = domain_add_device(p->dom, DEV_INPUT);
+
+    if (!dev || !(dev->type = strdup(type)) || !(dev->bus = strdup("usb")))
+        return plan_oom(p);
+    dev->added = ADDED_MACHINE;
+    return 0;
+}
+
+/* pSeries guests with graphics get a USB keyboard, and a USB mouse
+ * unless a USB tablet already points. */
+static int add_usb_inputs(struct planner *p)
+{
+    bool mouse = !has_input(p, "tablet", "usb");
+
+    if (!p->mach->usb_inputs || !has_kind(p, DEV_GRAPHICS))
+        return 0;
+    if (!has_input(p, "keyboard", "usb") && add_input(p, "keyboard") < 0)
+        return -1;
+    if (mouse && !has_input(p, "mouse", "usb") && add_input(p, "mouse") < 0)
+        return -1;
+    return 0;
+}
+
+static int add_implicit_video(struct planner *p)
+{
+    struct device *dev;
+
+    if (!has_kind(p, DEV_GRAPHICS) || has_kind(p, DEV_VIDEO))
+        return 0;
+    dev = domain_add_device(p->dom, DEV_VIDEO);
+    if (!dev || !(dev->model = strdup(p->mach->video_model)))
+        return plan_oom(p);
+    dev->added = ADDED_FOR_GRAPHICS;
+    dev->primary = true;
+    return 0;
+}
+
+int plan_add_implicit_devices(struct planner *p)
+{
+    if (add_machine_defaults(p) < 0 || add_usb_inputs(p) < 0 ||
+        set_default_models(p) < 0 || add_disk_controllers(p) < 0 ||
+        add_virtio_serial_controllers(p) < 0 || add_implicit_video(p) < 0)
+        return -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Device lists in libvirt's orders                                    */
+
+int plan_build_lists(struct planner *p)
+{
+    for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
+        const struct device *dev = plan_dev(p, pos);
+
+        if (dev->kind != DEV_CONTROLLER &&
+            plan_list_push(&p->by_kind[dev->kind], pos) < 0)
+            return plan_oom(p);
+    }
+    for (size_t i = 0; i < p->by_kind[DEV_INTERFACE].n; i++) {
+        size_t pos = p->by_kind[DEV_INTERFACE].at[i];
+
+        if (plan_list_push(str_eq(plan_dev(p, pos)->type, "hostdev")
+                               ? &p->hostdevs
+                               : &p->nets,
+                           pos) < 0)
+            return plan_oom(p);
+    }
+    for (size_t i = 0; i < p->by_kind[DEV_HOSTDEV].n; i++) {
+        if (plan_list_push(&p->hostdevs, p->by_kind[DEV_HOSTDEV].at[i]) < 0)
+            return plan_oom(p);
+    }
+    /* virtio disks, stably sorted by target index */
+    for (size_t i = 0; i < p->by_kind[DEV_DISK].n; i++) {
+        size_t pos = p->by_kind[DEV_DISK].at[i];
+        long idx = domain_disk_name_index(plan_dev(p, pos)->dev);
+        size_t at = p->vdisks.n;
+
+        if (!str_eq(plan_dev(p, pos)->bus, "virtio"))
+            continue;
+        while (at > 0 && domain_disk_name_index(
+                             plan_dev(p, p->vdisks.at[at - 1])->dev) > idx)
+            at--;
+        if (plan_list_insert(&p->vdisks, at, pos) < 0)
+            return plan_oom(p);
+    }
+    /* videos: the one marked primary first */
+    for (size_t i = 0; i < p->by_kind[DEV_VIDEO].n; i++) {
+        size_t pos = p->by_kind[DEV_VIDEO].at[i];
+        bool first = plan_dev(p, pos)->primary && p->videos.n > 0 &&
+                     !plan_dev(p, p->videos.at[0])->primary;
+
+        if (plan_list_insert(&p->videos, first ? 0 : p->videos.n, pos) < 0)
+            return plan_oom(p);
+    }
+    return 0;
+}

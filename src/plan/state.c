@@ -1,0 +1,104 @@
+/*
+ * state.c: the planner's shared state and the helpers every planning step
+ * uses: the position lists, per-device state that grows with the domain,
+ * adding and finding controllers, and the one way a device fails.
+ *
+ * The pass order lives in plan.c; the steps (postparse.c, classify.c,
+ * nonpci.c) call only these helpers, so no step depends on another.
+ */
+#include "plan/state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int plan_oom(struct planner *p)
+{
+    return diag_fail(p->d, STATUS_IO, 0, NULL, "out of memory");
+}
+
+int plan_list_push(struct plan_list *l, size_t pos)
+{
+    size_t *at = realloc(l->at, (l->n + 1) * sizeof(*at));
+
+    if (!at)
+        return -1;
+    at[l->n++] = pos;
+    l->at = at;
+    return 0;
+}
+
+int plan_list_insert(struct plan_list *l, size_t where, size_t pos)
+{
+    if (plan_list_push(l, pos) < 0)
+        return -1;
+    memmove(&l->at[where + 1], &l->at[where],
+            (l->n - 1 - where) * sizeof(*l->at));
+    l->at[where] = pos;
+    return 0;
+}
+
+void plan_format_addr(char *buf, size_t len, const struct pci_addr *a)
+{
+    snprintf(buf, len, "%04x:%02x:%02x.%x", a->domain, a->bus, a->slot,
+             a->function);
+}
+
+int plan_fail_device(struct planner *p, int status, size_t pos, const char *fmt,
+                     const char *detail)
+{
+    const struct device *dev = plan_dev(p, pos);
+
+    return diag_fail(p->d, status, dev->line, dev_kind_name(dev->kind), fmt,
+                     detail);
+}
+
+int plan_grow_state(struct planner *p)
+{
+    struct plan_devstate *st;
+
+    if (p->nst >= p->dom->ndevs)
+        return 0;
+    st = realloc(p->st, p->dom->ndevs * sizeof(*st));
+    if (!st)
+        return plan_oom(p);
+    memset(&st[p->nst], 0, (p->dom->ndevs - p->nst) * sizeof(*st));
+    p->st = st;
+    p->nst = p->dom->ndevs;
+    return 0;
+}
+
+struct device *plan_add_controller(struct planner *p, const char *type,
+                                   long index, const char *model,
+                                   enum addition why)
+{
+    struct device *dev = domain_add_device(p->dom, DEV_CONTROLLER);
+
+    if (dev)
+        dev->added = why;
+
+    if (!dev || !(dev->type = strdup(type)) ||
+        (model && !(dev->model = strdup(model))) ||
+        plan_list_push(&p->ctrls, p->dom->ndevs - 1) < 0) {
+        plan_oom(p);
+        return NULL;
+    }
+    dev->index = index;
+    return dev;
+}
+
+bool plan_find_controller(const struct planner *p, const char *type, long index)
+{
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        if (plan_is_ctrl(dev, type) && dev->index == index)
+            return true;
+    }
+    return false;
+}
+
+struct device *plan_add_channel_controller(void *opaque, const char *type,
+                                           long index)
+{
+    return plan_add_controller(opaque, type, index, NULL, ADDED_FOR_CHANNELS);
+}

@@ -1,0 +1,122 @@
+/*
+ * planner-internal.h: state shared by the planner's modules.
+ *
+ * planner.c runs libvirt's two passes, postparse.c prepares the domain as
+ * libvirt's post-parse stage does (machine, controller order and
+ * indexes, implicit devices), classify.c decides what kind of slot each
+ * device needs. Nothing outside these three files includes this.
+ */
+#ifndef PCIPLAN_PLANNER_INTERNAL_H
+#define PCIPLAN_PLANNER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "pci/addrset.h"
+#include "machine/machine.h"
+#include "plan/plan.h"
+#include "util/strutil.h"
+
+#define PCI_CLASS (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
+#define NO_OWNER (-1)
+#define CHIPSET_OWNER (-2)
+#define SPARE_OWNER (-3)
+
+/* Planning state of one device (indexed like dom->devs). */
+struct plan_devstate {
+    unsigned flags;       /* connect flags; 0 = gets no PCI address */
+    bool in_step;         /* the assignment steps consider it */
+    bool has_addr;        /* 'addr' is a present (non-empty) address */
+    struct pci_addr addr; /* as libvirt's device info holds it */
+    enum addr_origin placed;
+};
+
+/* An ordered list of device positions. */
+struct plan_list {
+    size_t *at;
+    size_t n;
+};
+
+struct planner {
+    struct domain *dom;
+    const struct machine *mach;
+    const struct plan_options *opt;
+    struct diag *d;
+    struct addrset *set;
+    struct plan_devstate *st;
+    size_t nst;
+    int (*owner)[PCI_SLOTS][PCI_FUNCTIONS]; /* device at each function */
+    long max_idx;                /* highest PCI controller index in the input */
+    int grown_by[PCI_MAX_BUSES]; /* device that made a bus appear */
+    bool grown_for_address[PCI_MAX_BUSES]; /* ... by naming it in its address */
+    bool pcie;                             /* index 0 is pcie-root */
+    int reserve;                           /* spare capacity requested */
+    struct plan_list ctrls; /* libvirt's controller array order */
+    struct plan_list by_kind[DEV_KIND_COUNT]; /* document order per kind */
+    struct plan_list vdisks;   /* virtio disks in libvirt's order */
+    struct plan_list videos;   /* primary first */
+    struct plan_list hostdevs; /* interface hostdevs, then <hostdev> */
+    struct plan_list nets;     /* interfaces that are not hostdevs */
+};
+
+static inline struct device *plan_dev(const struct planner *p, size_t pos)
+{
+    return p->dom->devs[pos];
+}
+
+static inline bool plan_is_ctrl(const struct device *dev, const char *type)
+{
+    return dev->kind == DEV_CONTROLLER && str_eq(dev->type, type);
+}
+
+static inline bool plan_is_pci_ctrl(const struct device *dev)
+{
+    return plan_is_ctrl(dev, "pci");
+}
+
+static inline enum pci_model plan_ctrl_pci_model(const struct device *dev)
+{
+    return pci_model_from_name(dev->model);
+}
+
+static inline bool plan_is_usb2_companion(const struct device *dev)
+{
+    static const char *const models[] = {"ich9-ehci1", "ich9-uhci1",
+                                         "ich9-uhci2", "ich9-uhci3", NULL};
+
+    return plan_is_ctrl(dev, "usb") && str_in(dev->model, models);
+}
+
+/* planner.c */
+int plan_oom(struct planner *p);
+void plan_format_addr(char *buf, size_t len, const struct pci_addr *a);
+int plan_list_push(struct plan_list *l, size_t pos);
+int plan_list_insert(struct plan_list *l, size_t where, size_t pos);
+int plan_fail_device(struct planner *p, int status, size_t pos, const char *fmt,
+                     const char *detail);
+int plan_grow_state(struct planner *p);
+struct device *plan_add_controller(struct planner *p, const char *type,
+                                   long index, const char *model,
+                                   enum addition why);
+bool plan_find_controller(const struct planner *p, const char *type,
+                          long index);
+
+struct device *plan_add_channel_controller(void *opaque, const char *type,
+                                           long index);
+
+/* classify.c */
+bool plan_address_is_present(const struct device *dev);
+int plan_classify(struct planner *p);
+enum dev_class plan_class_of(unsigned flags);
+
+/* postparse.c */
+int plan_resolve_machine(struct planner *p);
+int plan_order_controllers(struct planner *p);
+int plan_add_root_ports(struct planner *p);
+void plan_number_controllers(struct planner *p);
+int plan_check_controllers(struct planner *p);
+int plan_add_implicit_devices(struct planner *p);
+int plan_build_lists(struct planner *p);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * strip.c: --strip, remove what pciplan (and libvirt) re-create.
+ */
+#include "render/strip.h"
+#include "util/strutil.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/machine.h"
+#include "render/writer.h"
+
+static bool is_ctrl(const struct device *dev, const char *type, long index)
+{
+    return dev->kind == DEV_CONTROLLER && str_eq(dev->type, type) &&
+           dev->index == index;
+}
+
+/*
+ * Only a controller libvirt would write exactly so is re-created
+ * exactly: no attribute but type, index and model, and no child but
+ * <address>. Anything else (ports=, <driver>, <master>) is a choice.
+ */
+static bool plain_controller(const struct xmldoc *xd, const struct device *dev)
+{
+    static const char *const attrs[] = {"type", "index", "model", NULL};
+    xmlNodePtr n = xd->elems[dev->elem].node;
+
+    for (xmlAttrPtr a = n->properties; a; a = a->next) {
+        size_t i = 0;
+
+        while (attrs[i] && strcmp((const char *)a->name, attrs[i]) != 0)
+            i++;
+        if (!attrs[i])
+            return false;
+    }
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE &&
+            strcmp((const char *)c->name, "address") != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool has_disk_on(const struct domain *dom, const char *bus)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        if (dom->devs[i]->kind == DEV_DISK && str_eq(dom->devs[i]->bus, bus))
+            return true;
+    }
+    return false;
+}
+
+static const struct machine *source_machine(const struct domain *dom)
+{
+    if (dom->machine)
+        return machine_lookup(dom->machine, dom->arch);
+    return machine_default(dom->arch ? dom->arch : "x86_64");
+}
+
+/* A controller the machine (or its disks) makes libvirt add again. */
+static bool recreated_controller(const struct xmldoc *xd,
+                                 const struct domain *dom,
+                                 const struct machine *m,
+                                 const struct device *dev)
+{
+    if (dev->kind != DEV_CONTROLLER || !plain_controller(xd, dev))
+        return false;
+    if (is_ctrl(dev, "usb", 0))
+        return m && m->implicit_usb &&
+               (!dev->model || str_eq(dev->model, m->implicit_usb));
+    if (is_ctrl(dev, "sata", 0))
+        return (m && m->implicit_sata) || has_disk_on(dom, "sata");
+    if (is_ctrl(dev, "ide", 0))
+        return !has_disk_on(dom, "ide");
+    return false;
+}
+
+/*
+ * A USB address on bus 0, except a usb-net NIC's, which libvirt cannot
+ * choose itself. Once USB controller 0 goes, the one the new machine
+ * adds may have fewer ports, so these are planned again too.
+ */
+static bool usb_bus0_address(const struct device *dev)
+{
+    if (dev->addr_type != ADDR_OTHER || !str_eq(dev->addr_type_name, "usb") ||
+        (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net")))
+        return false;
+    for (unsigned i = 0; i < dev->other.nattrs; i++) {
+        if (strcmp(dev->other.name[i], "bus") == 0)
+            return strtol(dev->other.value[i], NULL, 0) == 0;
+    }
+    return true;
+}
+
+static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,
+                        const struct machine *m)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        if (dom->devs[i]->elem >= 0 && is_ctrl(dom->devs[i], "usb", 0) &&
+            recreated_controller(xd, dom, m, dom->devs[i]))
+            return true;
+    }
+    return false;
+}
+
+size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
+                    long *elems)
+{
+    const struct machine *m = source_machine(dom);
+    bool usb0 = strips_usb0(xd, dom, m);
+    size_t n = 0;
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->elem < 0)
+            continue;
+        if ((dev->kind == DEV_CONTROLLER && str_eq(dev->type, "pci")) ||
+            recreated_controller(xd, dom, m, dev))
+            elems[n++] = dev->elem;
+        else if (dev->addr_elem >= 0 && (dev->addr_type == ADDR_PCI ||
+                                         (usb0 && usb_bus0_address(dev))))
+            elems[n++] = dev->addr_elem;
+    }
+    return n;
+}
+
+int strip_render(const struct xmldoc *xd, const struct domain *dom, char **out,
+                 size_t *outlen, struct diag *d)
+{
+    long *elems = malloc((dom->ndevs ? dom->ndevs : 1) * sizeof(*elems));
+    int ret;
+
+    if (!elems)
+        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    ret =
+        writer_delete(xd, elems, strip_select(xd, dom, elems), out, outlen, d);
+    free(elems);
+    return ret;
+}

@@ -1,0 +1,1356 @@
+/*
+ * writer.c: render the planned domain by splicing into the original.
+ *
+ * Every change becomes an edit (insert text at an offset, or replace a
+ * byte range) against the original text; the edits are sorted and
+ * applied in one pass. Nothing outside an edit is touched, which is
+ * what keeps comments, quoting, attribute order and line endings.
+ */
+#include "render/writer.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libvirt indents each nesting level by two spaces */
+#define LIBVIRT_INDENT_STEP "  "
+
+/* ---- growable strings (allocation failure aborts, as in libvirt) ---- */
+
+struct strbuf {
+    char *s;
+    size_t len;
+    size_t cap;
+};
+
+static void *xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+
+    if (!q) {
+        fputs("pciplan: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static void sb_reserve(struct strbuf *sb, size_t extra)
+{
+    /* the sums below must not wrap (inputs are far below this) */
+    if (extra > SIZE_MAX / 4 - sb->len) {
+        fputs("pciplan: out of memory\n", stderr);
+        abort();
+    }
+    if (sb->len + extra + 1 <= sb->cap)
+        return;
+    while (sb->len + extra + 1 > sb->cap)
+        sb->cap = sb->cap ? sb->cap * 2 : 64;
+    sb->s = xrealloc(sb->s, sb->cap);
+}
+
+static void sb_addn(struct strbuf *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->s + sb->len, s, n);
+    sb->len += n;
+    sb->s[sb->len] = '\0';
+}
+
+static void sb_add(struct strbuf *sb, const char *s)
+{
+    sb_addn(sb, s, strlen(s));
+}
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    sb_reserve(sb, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+/* Values come decoded from the DOM, so they must be escaped again. */
+static void sb_add_escaped(struct strbuf *sb, const char *value)
+{
+    const char *p;
+
+    for (p = value; *p; p++) {
+        switch (*p) {
+        case '&':
+            sb_add(sb, "&amp;");
+            break;
+        case '<':
+            sb_add(sb, "&lt;");
+            break;
+        case '>':
+            sb_add(sb, "&gt;");
+            break;
+        case '\'':
+            sb_add(sb, "&apos;");
+            break;
+        case '"':
+            sb_add(sb, "&quot;");
+            break;
+        default:
+            sb_addn(sb, p, 1);
+        }
+    }
+}
+
+/* Append " name='value'" with the value escaped. */
+static void sb_add_attr(struct strbuf *sb, const char *name, const char *value)
+{
+    sb_printf(sb, " %s='", name);
+    sb_add_escaped(sb, value);
+    sb_add(sb, "'");
+}
+
+static char *sb_steal(struct strbuf *sb)
+{
+    char *s = sb->s ? sb->s : xrealloc(NULL, 1);
+
+    if (!sb->s)
+        s[0] = '\0';
+    sb->s = NULL;
+    sb->len = sb->cap = 0;
+    return s;
+}
+
+/* ---- the edit list ---- */
+
+struct edit {
+    size_t off; /* where in the original text */
+    size_t del; /* how many original bytes the text replaces */
+    char *text;
+    size_t len;
+    size_t seq; /* creation order, to keep equal offsets stable */
+};
+
+struct writer {
+    const struct xmldoc *xd;
+    const struct domain *dom;
+    char *step; /* one level of indentation, as the document does it */
+    struct edit *edits;
+    size_t nedits;
+    size_t cap;
+};
+
+static void add_edit(struct writer *w, size_t off, size_t del,
+                     struct strbuf *text)
+{
+    struct edit *e;
+
+    if (w->nedits == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 16;
+        w->edits = xrealloc(w->edits, w->cap * sizeof(*w->edits));
+    }
+    e = &w->edits[w->nedits];
+    e->off = off;
+    e->del = del;
+    e->len = text->len;
+    e->text = sb_steal(text);
+    e->seq = w->nedits++;
+}
+
+/*
+ * Insertions at an offset come before a replacement starting there
+ * (so text added in front of an element lands in front of its new
+ * form), and otherwise keep the order they were made in.
+ */
+static int compare_edits(const void *a, const void *b)
+{
+    const struct edit *x = a, *y = b;
+
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    if ((x->del > 0) != (y->del > 0))
+        return x->del > 0 ? 1 : -1;
+    return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
+static int apply_edits(struct writer *w, char **out, size_t *outlen,
+                       struct diag *d)
+{
+    struct strbuf sb = {0};
+    size_t cursor = 0, i;
+
+    if (w->nedits > 0)
+        qsort(w->edits, w->nedits, sizeof(*w->edits), compare_edits);
+    sb_reserve(&sb, w->xd->len);
+    for (i = 0; i < w->nedits; i++) {
+        const struct edit *e = &w->edits[i];
+
+        if (e->off < cursor || e->off + e->del > w->xd->len) {
+            free(sb.s);
+            return diag_fail(d, STATUS_INVALID, 0, NULL,
+                             "internal error: overlapping output edits");
+        }
+        sb_addn(&sb, w->xd->text + cursor, e->off - cursor);
+        sb_addn(&sb, e->text, e->len);
+        cursor = e->off + e->del;
+    }
+    sb_addn(&sb, w->xd->text + cursor, w->xd->len - cursor);
+    *outlen = sb.len;
+    *out = sb_steal(&sb);
+    return 0;
+}
+
+/* ---- looking at the original text ---- */
+
+static const struct xml_elem *elem(const struct writer *w, long idx)
+{
+    return &w->xd->elems[idx];
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Start of the blank run before pos; pos itself if a non-blank precedes
+ * it on its line. */
+static size_t blank_line_start(const char *text, size_t pos)
+{
+    size_t p = pos;
+
+    while (p > 0 && is_blank(text[p - 1]))
+        p--;
+    if (p == 0 || text[p - 1] == '\n')
+        return p;
+    return pos;
+}
+
+static bool begins_line(const struct writer *w, size_t pos)
+{
+    size_t p = pos;
+
+    while (p > 0 && is_blank(w->xd->text[p - 1]))
+        p--;
+    return p == 0 || w->xd->text[p - 1] == '\n';
+}
+
+/* The whitespace an element's line starts with ("" if it does not
+ * begin its line); a new NUL-terminated string. */
+static char *indent_of(const struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+    struct strbuf sb = {0};
+
+    if (begins_line(w, e->start))
+        sb_addn(&sb, w->xd->text + e->indent, e->start - e->indent);
+    return sb_steal(&sb);
+}
+
+static char *indent_deeper(const struct writer *w, const char *indent)
+{
+    struct strbuf sb = {0};
+
+    sb_add(&sb, indent);
+    sb_add(&sb, w->step);
+    return sb_steal(&sb);
+}
+
+/*
+ * The document's indentation step: what the first element beginning a
+ * line adds to its parent's indentation. A tab-indented document gets
+ * tabs; libvirt's two spaces when nothing tells.
+ */
+static char *detect_indent_step(const struct writer *w)
+{
+    const char *text = w->xd->text;
+    struct strbuf sb = {0};
+    size_t i;
+
+    for (i = 1; i < w->xd->nelems; i++) {
+        const struct xml_elem *e = &w->xd->elems[i];
+        long parent = xmldoc_elem_index(w->xd, e->node->parent);
+        const struct xml_elem *p;
+        size_t elen, plen;
+
+        if (parent < 0 || !begins_line(w, e->start))
+            continue;
+        p = elem(w, parent);
+        if (!begins_line(w, p->start))
+            continue;
+        elen = e->start - e->indent;
+        plen = p->start - p->indent;
+        if (elen > plen &&
+            memcmp(text + e->indent, text + p->indent, plen) == 0) {
+            sb_addn(&sb, text + e->indent + plen, elen - plen);
+            return sb_steal(&sb);
+        }
+    }
+    sb_add(&sb, LIBVIRT_INDENT_STEP);
+    return sb_steal(&sb);
+}
+
+/* The element's qualified name as written in its start tag. */
+static void add_tag_name(struct strbuf *sb, const struct writer *w, long idx)
+{
+    const char *p = w->xd->text + elem(w, idx)->start + 1;
+    size_t n = 0;
+
+    while (p[n] && p[n] != '>' && p[n] != '/' && p[n] != ' ' && p[n] != '\t' &&
+           p[n] != '\r' && p[n] != '\n')
+        n++;
+    sb_addn(sb, p, n);
+}
+
+/*
+ * If only blanks and comments follow 'pos' on its line, the start of
+ * the next line; else (size_t)-1. New lines go there so a trailing
+ * comment stays with the element it annotates.
+ */
+static size_t next_line_if_trivia(const struct writer *w, size_t pos)
+{
+    const char *text = w->xd->text;
+    size_t len = w->xd->len;
+
+    while (pos < len) {
+        if (is_blank(text[pos]) || text[pos] == '\r') {
+            pos++;
+        } else if (text[pos] == '\n') {
+            return pos + 1;
+        } else if (len - pos >= 4 && memcmp(text + pos, "<!--", 4) == 0) {
+            const char *close = strstr(text + pos + 4, "-->");
+            const char *nl = memchr(text + pos, '\n', len - pos);
+
+            if (!close || (nl && nl < close))
+                return (size_t)-1;
+            pos = (size_t)(close - text) + 3;
+        } else {
+            return (size_t)-1;
+        }
+    }
+    return (size_t)-1;
+}
+
+static bool contains_newline(const struct writer *w, size_t from, size_t to)
+{
+    return memchr(w->xd->text + from, '\n', to - from) != NULL;
+}
+
+/* ---- DOM navigation ---- */
+
+static long first_child_elem(const struct writer *w, long parent)
+{
+    xmlNodePtr n;
+
+    for (n = elem(w, parent)->node->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE)
+            return xmldoc_elem_index(w->xd, n);
+    }
+    return -1;
+}
+
+static long next_sibling_elem(const struct writer *w, long idx)
+{
+    xmlNodePtr n;
+
+    for (n = elem(w, idx)->node->next; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE)
+            return xmldoc_elem_index(w->xd, n);
+    }
+    return -1;
+}
+
+static bool name_in(const struct writer *w, long idx, const char *const *names)
+{
+    const char *name = (const char *)elem(w, idx)->node->name;
+
+    for (; *names; names++) {
+        if (strcmp(name, *names) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* First child named one of 'names' that comes after 'after' (-1: any). */
+static long find_child(const struct writer *w, long parent, long after,
+                       const char *const *names)
+{
+    long c;
+
+    for (c = first_child_elem(w, parent); c >= 0; c = next_sibling_elem(w, c)) {
+        if (c > after && name_in(w, c, names))
+            return c;
+    }
+    return -1;
+}
+
+/* ---- start tag attributes ---- */
+
+struct attr_span {
+    size_t name; /* offset of the attribute name */
+    size_t name_len;
+    size_t value; /* offset of the value, inside the quotes */
+    size_t value_len;
+    size_t end; /* one past the closing quote */
+};
+
+/*
+ * Step to the next attribute of the start tag at or after *pos; false
+ * at the end of the tag. The document is well-formed, which keeps this
+ * simple.
+ */
+static bool next_attr(const struct writer *w, long idx, size_t *pos,
+                      struct attr_span *a)
+{
+    const char *text = w->xd->text;
+    size_t close = elem(w, idx)->stag_close;
+    size_t p = *pos;
+    char quote;
+
+    while (p < close &&
+           (is_blank(text[p]) || text[p] == '\r' || text[p] == '\n'))
+        p++;
+    if (p >= close)
+        return false;
+    a->name = p;
+    while (p < close && text[p] != '=' && !is_blank(text[p]) &&
+           text[p] != '\r' && text[p] != '\n')
+        p++;
+    a->name_len = p - a->name;
+    while (p < close && text[p] != '\'' && text[p] != '"')
+        p++;
+    if (p >= close)
+        return false;
+    quote = text[p++];
+    a->value = p;
+    while (p < close && text[p] != quote)
+        p++;
+    a->value_len = p - a->value;
+    a->end = p + 1;
+    *pos = a->end;
+    return true;
+}
+
+static size_t after_tag_name(const struct writer *w, long idx)
+{
+    const char *text = w->xd->text;
+    size_t p = elem(w, idx)->start + 1;
+
+    while (text[p] != '>' && text[p] != '/' && !is_blank(text[p]) &&
+           text[p] != '\r' && text[p] != '\n')
+        p++;
+    return p;
+}
+
+static bool find_attr(const struct writer *w, long idx, const char *name,
+                      struct attr_span *found)
+{
+    size_t pos = after_tag_name(w, idx);
+    struct attr_span a;
+
+    while (next_attr(w, idx, &pos, &a)) {
+        if (a.name_len == strlen(name) &&
+            memcmp(w->xd->text + a.name, name, a.name_len) == 0) {
+            *found = a;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Where new attributes go: right after the last one (or the name), so
+ * any blanks before "/>" stay where they are. */
+static size_t attrs_end(const struct writer *w, long idx)
+{
+    size_t pos = after_tag_name(w, idx);
+    struct attr_span a;
+
+    while (next_attr(w, idx, &pos, &a))
+        ;
+    return pos;
+}
+
+/* ---- rendering new markup ---- */
+
+static void render_pci_address(struct strbuf *sb, const struct pci_addr *a)
+{
+    sb_printf(sb,
+              "<address type='pci' domain='0x%04x' bus='0x%02x' "
+              "slot='0x%02x' function='0x%x'",
+              a->domain, a->bus, a->slot, a->function);
+    if (a->multifunction != TRI_ABSENT)
+        sb_printf(sb, " multifunction='%s'",
+                  a->multifunction == TRI_ON ? "on" : "off");
+    sb_add(sb, "/>");
+}
+
+/* The device's planned address: PCI, or another type's attributes. */
+static void render_address(struct strbuf *sb, const struct device *dev)
+{
+    if (dev->addr_type != ADDR_OTHER) {
+        render_pci_address(sb, &dev->addr);
+        return;
+    }
+    sb_add(sb, "<address");
+    sb_add_attr(sb, "type", dev->other.type);
+    for (unsigned i = 0; i < dev->other.nattrs; i++)
+        sb_add_attr(sb, dev->other.name[i], dev->other.value[i]);
+    sb_add(sb, "/>");
+}
+
+/* Name and value of one <target> attribute; port is hexadecimal as in
+ * libvirt, the others decimal. */
+static const char *target_attr(enum target_attr bit,
+                               const struct ctrl_target *t, char *value,
+                               size_t size)
+{
+    switch (bit) {
+    case TARGET_CHASSIS_NR:
+        snprintf(value, size, "%ld", t->chassis_nr);
+        return "chassisNr";
+    case TARGET_CHASSIS:
+        snprintf(value, size, "%ld", t->chassis);
+        return "chassis";
+    case TARGET_PORT:
+        snprintf(value, size, "0x%lx", (unsigned long)t->port);
+        return "port";
+    case TARGET_BUS_NR:
+        snprintf(value, size, "%ld", t->bus_nr);
+        return "busNr";
+    case TARGET_INDEX:
+        snprintf(value, size, "%ld", t->index);
+        return "index";
+    }
+    return NULL;
+}
+
+static const enum target_attr target_attr_order[] = {
+    TARGET_CHASSIS_NR, TARGET_CHASSIS, TARGET_PORT, TARGET_BUS_NR, TARGET_INDEX,
+};
+
+static void render_target_bits(struct strbuf *sb, unsigned bits,
+                               const struct ctrl_target *t)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(target_attr_order) / sizeof(*target_attr_order);
+         i++) {
+        char value[32];
+        const char *name;
+
+        if (!(bits & target_attr_order[i]))
+            continue;
+        name = target_attr(target_attr_order[i], t, value, sizeof(value));
+        sb_add_attr(sb, name, value);
+    }
+}
+
+/* The attributes a controller's target actually has. */
+static unsigned target_present_bits(const struct ctrl_target *t)
+{
+    unsigned bits = 0;
+
+    if (t->chassis_nr >= 0)
+        bits |= TARGET_CHASSIS_NR;
+    if (t->chassis >= 0)
+        bits |= TARGET_CHASSIS;
+    if (t->port >= 0)
+        bits |= TARGET_PORT;
+    if (t->bus_nr >= 0)
+        bits |= TARGET_BUS_NR;
+    if (t->index >= 0)
+        bits |= TARGET_INDEX;
+    return bits;
+}
+
+/*
+ * Output formatting of a new element: 'indent' prefixes every line,
+ * 'nl' separates lines. Inline mode (for one-line parents) uses "" for
+ * both, which yields the same markup on a single line.
+ */
+struct layout {
+    const char *indent;
+    const char *step;
+    const char *nl;
+    bool inline_mode;
+};
+
+static void open_line(struct strbuf *sb, const struct layout *lo,
+                      unsigned depth, bool first)
+{
+    unsigned i;
+
+    if (!first)
+        sb_add(sb, lo->nl);
+    sb_add(sb, lo->indent);
+    if (lo->inline_mode)
+        return;
+    for (i = 0; i < depth; i++)
+        sb_add(sb, lo->step);
+}
+
+static void render_controller_target(struct strbuf *sb, const struct layout *lo,
+                                     const struct device *dev)
+{
+    const struct ctrl_target *t = &dev->target;
+    unsigned bits = target_present_bits(t);
+
+    if (!bits && t->hotplug == TRI_ABSENT && t->node < 0)
+        return;
+    open_line(sb, lo, 1, false);
+    sb_add(sb, "<target");
+    render_target_bits(sb, bits, t);
+    if (t->hotplug != TRI_ABSENT)
+        sb_printf(sb, " hotplug='%s'", t->hotplug == TRI_ON ? "on" : "off");
+    if (t->node < 0) {
+        sb_add(sb, "/>");
+        return;
+    }
+    sb_add(sb, ">");
+    open_line(sb, lo, 2, false);
+    sb_printf(sb, "<node>%ld</node>", t->node);
+    open_line(sb, lo, 1, false);
+    sb_add(sb, "</target>");
+}
+
+/* The children of an added device, each on its own line. */
+static void render_added_children(struct strbuf *sb, const struct layout *lo,
+                                  const struct device *dev)
+{
+    if (dev->kind == DEV_CONTROLLER) {
+        if (dev->model_name) {
+            open_line(sb, lo, 1, false);
+            sb_add(sb, "<model");
+            sb_add_attr(sb, "name", dev->model_name);
+            sb_add(sb, "/>");
+        }
+        render_controller_target(sb, lo, dev);
+    } else if (dev->kind == DEV_VIDEO && dev->model) {
+        open_line(sb, lo, 1, false);
+        sb_add(sb, "<model");
+        sb_add_attr(sb, "type", dev->model);
+        if (dev->primary)
+            sb_add(sb, " primary='yes'");
+        sb_add(sb, "/>");
+    }
+    if (dev->addr_type == ADDR_PCI || dev->addr_changed) {
+        open_line(sb, lo, 1, false);
+        render_address(sb, dev);
+    }
+}
+
+static void render_added_device(struct strbuf *sb, const struct layout *lo,
+                                const struct device *dev)
+{
+    const char *name = dev_kind_name(dev->kind);
+    size_t before;
+
+    open_line(sb, lo, 0, true);
+    sb_printf(sb, "<%s", name);
+    if (dev->kind == DEV_CONTROLLER) {
+        if (dev->type)
+            sb_add_attr(sb, "type", dev->type);
+        if (dev->index >= 0)
+            sb_printf(sb, " index='%ld'", dev->index);
+        if (dev->model)
+            sb_add_attr(sb, "model", dev->model);
+    } else if (dev->kind == DEV_MEMBALLOON) {
+        sb_add_attr(sb, "model", dev->model ? dev->model : "virtio");
+    } else if (dev->kind != DEV_VIDEO) {
+        if (dev->type)
+            sb_add_attr(sb, "type", dev->type);
+        if (dev->bus)
+            sb_add_attr(sb, "bus", dev->bus);
+        if (dev->model)
+            sb_add_attr(sb, "model", dev->model);
+    }
+    sb_add(sb, ">");
+    before = sb->len;
+    render_added_children(sb, lo, dev);
+    if (sb->len == before) {
+        /* no children: libvirt writes the element self-closing */
+        sb->len--;
+        sb_add(sb, "/>");
+        return;
+    }
+    open_line(sb, lo, 0, false);
+    sb_printf(sb, "</%s>", name);
+}
+
+/* ---- blocks: units of new markup placed relative to existing ones ---- */
+
+enum block_kind {
+    BLOCK_LINE,    /* one-line markup, e.g. "<address .../>" */
+    BLOCK_DEVICE,  /* an added device element */
+    BLOCK_DEVICES, /* a new <devices> holding every added device */
+};
+
+struct block {
+    enum block_kind kind;
+    char *line;               /* BLOCK_LINE, owned */
+    const struct device *dev; /* BLOCK_DEVICE */
+};
+
+struct block_list {
+    struct block *v;
+    size_t n;
+    size_t cap;
+};
+
+static void blocks_push(struct block_list *bl, struct block b)
+{
+    if (bl->n == bl->cap) {
+        bl->cap = bl->cap ? bl->cap * 2 : 4;
+        bl->v = xrealloc(bl->v, bl->cap * sizeof(*bl->v));
+    }
+    bl->v[bl->n++] = b;
+}
+
+static void blocks_free(struct block_list *bl)
+{
+    size_t i;
+
+    for (i = 0; i < bl->n; i++)
+        free(bl->v[i].line);
+    free(bl->v);
+    memset(bl, 0, sizeof(*bl));
+}
+
+static bool is_added(const struct device *dev)
+{
+    return dev->elem < 0;
+}
+
+/* Added devices in libvirt's kind order, then in planner order. */
+static void render_all_added(struct strbuf *sb, const struct writer *w,
+                             const struct layout *lo)
+{
+    int kind;
+    size_t i;
+
+    for (kind = 0; kind < DEV_KIND_COUNT; kind++) {
+        for (i = 0; i < w->dom->ndevs; i++) {
+            const struct device *dev = w->dom->devs[i];
+
+            if (!is_added(dev) || (int)dev->kind != kind)
+                continue;
+            sb_add(sb, lo->nl);
+            render_added_device(sb, lo, dev);
+        }
+    }
+}
+
+static void render_block(struct strbuf *sb, const struct writer *w,
+                         const struct block *b, const char *indent,
+                         bool inline_mode)
+{
+    const char *nl = inline_mode ? "" : w->xd->newline;
+    struct layout lo = {inline_mode ? "" : indent, w->step, nl, inline_mode};
+
+    switch (b->kind) {
+    case BLOCK_LINE:
+        sb_add(sb, lo.indent);
+        sb_add(sb, b->line);
+        break;
+    case BLOCK_DEVICE:
+        render_added_device(sb, &lo, b->dev);
+        break;
+    case BLOCK_DEVICES: {
+        char *inner = indent_deeper(w, lo.indent);
+        struct layout in = {inline_mode ? "" : inner, w->step, nl, inline_mode};
+
+        sb_add(sb, lo.indent);
+        sb_add(sb, "<devices>");
+        render_all_added(sb, w, &in);
+        sb_add(sb, nl);
+        sb_add(sb, lo.indent);
+        sb_add(sb, "</devices>");
+        free(inner);
+        break;
+    }
+    }
+}
+
+/* Each block on a line of its own: "<indent>block<NL>" or
+ * "<NL><indent>block"; or all of them run together in inline mode. */
+static void render_blocks(struct strbuf *sb, const struct writer *w,
+                          const struct block_list *bl, const char *indent,
+                          bool inline_mode, bool newline_first)
+{
+    size_t i;
+
+    for (i = 0; i < bl->n; i++) {
+        if (!inline_mode && newline_first)
+            sb_add(sb, w->xd->newline);
+        render_block(sb, w, &bl->v[i], indent, inline_mode);
+        if (!inline_mode && !newline_first)
+            sb_add(sb, w->xd->newline);
+    }
+}
+
+static void insert_before(struct writer *w, long child,
+                          const struct block_list *bl)
+{
+    const struct xml_elem *c = elem(w, child);
+    struct strbuf sb = {0};
+
+    if (begins_line(w, c->start)) {
+        char *indent = indent_of(w, child);
+
+        render_blocks(&sb, w, bl, indent, false, false);
+        add_edit(w, c->indent, 0, &sb);
+        free(indent);
+    } else {
+        render_blocks(&sb, w, bl, "", true, false);
+        add_edit(w, c->start, 0, &sb);
+    }
+}
+
+static void insert_after(struct writer *w, long sibling,
+                         const struct block_list *bl)
+{
+    const struct xml_elem *s = elem(w, sibling);
+    struct strbuf sb = {0};
+
+    if (begins_line(w, s->start)) {
+        char *indent = indent_of(w, sibling);
+        size_t next_line = next_line_if_trivia(w, s->end);
+
+        if (next_line != (size_t)-1) {
+            render_blocks(&sb, w, bl, indent, false, false);
+            add_edit(w, next_line, 0, &sb);
+        } else {
+            render_blocks(&sb, w, bl, indent, false, true);
+            add_edit(w, s->end, 0, &sb);
+        }
+        free(indent);
+    } else {
+        render_blocks(&sb, w, bl, "", true, false);
+        add_edit(w, s->end, 0, &sb);
+    }
+}
+
+/* Indentation for a new child: like the existing children's, else one
+ * step deeper than the parent. */
+static char *child_indent(const struct writer *w, long parent)
+{
+    long c, last = -1;
+    char *parent_indent, *indent;
+
+    for (c = first_child_elem(w, parent); c >= 0; c = next_sibling_elem(w, c)) {
+        if (begins_line(w, elem(w, c)->start))
+            last = c;
+    }
+    if (last >= 0)
+        return indent_of(w, last);
+    parent_indent = indent_of(w, parent);
+    indent = indent_deeper(w, parent_indent);
+    free(parent_indent);
+    return indent;
+}
+
+/* A self-closing parent becomes "<name ...>" children "</name>". */
+static void append_to_empty(struct writer *w, long parent,
+                            const struct block_list *bl)
+{
+    const struct xml_elem *p = elem(w, parent);
+    bool inline_mode = !begins_line(w, p->start);
+    char *indent = indent_of(w, parent);
+    char *inner = indent_deeper(w, indent);
+    struct strbuf sb = {0};
+
+    sb_add(&sb, ">");
+    render_blocks(&sb, w, bl, inner, inline_mode, true);
+    if (!inline_mode) {
+        sb_add(&sb, w->xd->newline);
+        sb_add(&sb, indent);
+    }
+    sb_add(&sb, "</");
+    add_tag_name(&sb, w, parent);
+    sb_add(&sb, ">");
+    add_edit(w, p->stag_close, p->end - p->stag_close, &sb);
+    free(inner);
+    free(indent);
+}
+
+static void append_child(struct writer *w, long parent,
+                         const struct block_list *bl)
+{
+    const struct xml_elem *p = elem(w, parent);
+    struct strbuf sb = {0};
+    char *indent;
+
+    if (p->empty) {
+        append_to_empty(w, parent, bl);
+        return;
+    }
+    if (!contains_newline(w, p->start, p->etag)) {
+        /* keep a one-line element on one line */
+        render_blocks(&sb, w, bl, "", true, false);
+        add_edit(w, p->etag, 0, &sb);
+        return;
+    }
+    indent = child_indent(w, parent);
+    if (begins_line(w, p->etag)) {
+        render_blocks(&sb, w, bl, indent, false, false);
+        add_edit(w, blank_line_start(w->xd->text, p->etag), 0, &sb);
+    } else {
+        render_blocks(&sb, w, bl, indent, false, true);
+        add_edit(w, p->etag, 0, &sb);
+    }
+    free(indent);
+}
+
+/* ---- changes to existing devices ---- */
+
+static const char *const model_successors[] = {"driver",  "target",    "alias",
+                                               "address", "pcihole64", NULL};
+static const char *const target_successors[] = {"driver", "alias", "address",
+                                                "pcihole64", NULL};
+
+/* The child a new <address> must precede, or -1 for "last child". */
+static long address_anchor(const struct writer *w, const struct device *dev)
+{
+    static const char *const before_driver[] = {"driver", NULL};
+    static const char *const before_limits[] = {"space_hard_limit",
+                                                "space_soft_limit", NULL};
+    static const char *const before_pcihole[] = {"pcihole64", NULL};
+
+    switch (dev->kind) {
+    case DEV_MEMBALLOON:
+    case DEV_VSOCK:
+        return find_child(w, dev->elem, -1, before_driver);
+    case DEV_FILESYSTEM:
+        return find_child(w, dev->elem, -1, before_limits);
+    case DEV_CONTROLLER:
+        return find_child(w, dev->elem, -1, before_pcihole);
+    default:
+        return -1;
+    }
+}
+
+struct new_child {
+    long anchor; /* existing child to precede, -1 to append */
+    char *line;
+};
+
+static void add_new_child(struct new_child *kids, size_t *n, long anchor,
+                          struct strbuf *line)
+{
+    kids[*n].anchor = anchor;
+    kids[*n].line = sb_steal(line);
+    (*n)++;
+}
+
+/* New children in libvirt's order: <model>, <target>, <address>. */
+static size_t collect_new_children(const struct writer *w,
+                                   const struct device *dev,
+                                   struct new_child kids[3])
+{
+    struct strbuf sb = {0};
+    size_t n = 0;
+
+    if (dev->model_name_added && dev->model_name) {
+        sb_add(&sb, "<model");
+        sb_add_attr(&sb, "name", dev->model_name);
+        sb_add(&sb, "/>");
+        add_new_child(kids, &n, find_child(w, dev->elem, -1, model_successors),
+                      &sb);
+    }
+    if (dev->target_added && dev->target_elem < 0) {
+        sb_add(&sb, "<target");
+        render_target_bits(&sb, dev->target_added, &dev->target);
+        sb_add(&sb, "/>");
+        add_new_child(
+            kids, &n,
+            find_child(w, dev->elem, dev->model_name_elem, target_successors),
+            &sb);
+    }
+    if (dev->addr_changed && dev->addr_elem < 0) {
+        render_address(&sb, dev);
+        add_new_child(kids, &n, address_anchor(w, dev), &sb);
+    }
+    return n;
+}
+
+/* One edit per anchor, so children sharing a spot keep their order and
+ * a self-closing device is converted only once. */
+static void insert_new_children(struct writer *w, const struct device *dev)
+{
+    struct new_child kids[3];
+    bool done[3] = {false, false, false};
+    size_t n = collect_new_children(w, dev, kids), i, j;
+
+    for (i = 0; i < n; i++) {
+        struct block_list bl = {0};
+
+        if (done[i])
+            continue;
+        for (j = i; j < n; j++) {
+            if (!done[j] && kids[j].anchor == kids[i].anchor) {
+                blocks_push(&bl,
+                            (struct block){BLOCK_LINE, kids[j].line, NULL});
+                kids[j].line = NULL;
+                done[j] = true;
+            }
+        }
+        if (kids[i].anchor >= 0)
+            insert_before(w, kids[i].anchor, &bl);
+        else
+            append_child(w, dev->elem, &bl);
+        blocks_free(&bl);
+    }
+}
+
+static void replace_address(struct writer *w, const struct device *dev)
+{
+    const struct xml_elem *a = elem(w, dev->addr_elem);
+    struct strbuf sb = {0};
+
+    render_address(&sb, dev);
+    add_edit(w, a->start, a->end - a->start, &sb);
+}
+
+static const char *const after_nothing[] = {NULL};
+
+/* Where a new attribute goes in libvirt's order: after the last of
+ * 'predecessors' present, else after all attributes. */
+static size_t attr_position(const struct writer *w, long idx,
+                            const char *const *predecessors)
+{
+    struct attr_span a;
+    size_t pos = (size_t)-1;
+
+    for (; *predecessors; predecessors++) {
+        if (find_attr(w, idx, *predecessors, &a) &&
+            (pos == (size_t)-1 || a.end > pos))
+            pos = a.end;
+    }
+    return pos != (size_t)-1 ? pos : attrs_end(w, idx);
+}
+
+/*
+ * Give the start tag of 'idx' the attribute name='value'. One that is
+ * already there gets its value rewritten inside its own quotes (never a
+ * duplicate attribute, which would not be XML); a new one goes where
+ * attr_position() says.
+ */
+static void set_attr(struct writer *w, long idx, const char *name,
+                     const char *value, const char *const *after)
+{
+    struct attr_span a;
+    struct strbuf sb = {0};
+
+    if (find_attr(w, idx, name, &a)) {
+        sb_add_escaped(&sb, value);
+        add_edit(w, a.value, a.value_len, &sb);
+        return;
+    }
+    sb_add_attr(&sb, name, value);
+    add_edit(w, attr_position(w, idx, after), 0, &sb);
+}
+
+/* A controller's index= and model= (libvirt: type, index, model). */
+static void render_controller_attrs(struct writer *w, const struct device *dev)
+{
+    static const char *const after_type[] = {"type", NULL};
+    static const char *const after_index[] = {"type", "index", NULL};
+    char value[32];
+
+    if (dev->index_added && dev->index >= 0) {
+        snprintf(value, sizeof(value), "%ld", dev->index);
+        set_attr(w, dev->elem, "index", value, after_type);
+    }
+    /* at the same offset as a new index= it is made later, so follows */
+    if (dev->model_added && dev->model)
+        set_attr(w, dev->elem, "model", dev->model, after_index);
+}
+
+static void render_target_changes(struct writer *w, const struct device *dev)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(target_attr_order) / sizeof(*target_attr_order);
+         i++) {
+        char value[32];
+        const char *name;
+
+        if (!(dev->target_added & target_attr_order[i]))
+            continue;
+        name = target_attr(target_attr_order[i], &dev->target, value,
+                           sizeof(value));
+        set_attr(w, dev->target_elem, name, value, after_nothing);
+    }
+}
+
+static void render_device_changes(struct writer *w, const struct device *dev)
+{
+    render_controller_attrs(w, dev);
+    if (dev->addr_changed && dev->addr_elem >= 0)
+        replace_address(w, dev);
+    else if (dev->adds_multifunction && dev->addr_elem >= 0)
+        set_attr(w, dev->addr_elem, "multifunction", "on", after_nothing);
+    if (dev->target_added && dev->target_elem >= 0)
+        render_target_changes(w, dev);
+    insert_new_children(w, dev);
+}
+
+/* ---- placing added devices ---- */
+
+static enum dev_kind kind_of_elem(const struct writer *w, long idx)
+{
+    const char *name = (const char *)elem(w, idx)->node->name;
+    int k;
+
+    for (k = 0; k < DEV_OTHER; k++) {
+        const char *kn = dev_kind_name((enum dev_kind)k);
+
+        if (kn && strcmp(kn, name) == 0)
+            return (enum dev_kind)k;
+    }
+    return DEV_OTHER;
+}
+
+enum placement_mode { PLACE_AFTER, PLACE_BEFORE, PLACE_APPEND };
+
+struct placement {
+    enum placement_mode mode;
+    long anchor; /* the sibling, or <devices> for PLACE_APPEND */
+    struct block_list blocks;
+};
+
+/* Right after the last element of the same kind, else after the last
+ * one of an earlier kind, else first in <devices>. */
+static void find_place(const struct writer *w, enum dev_kind kind,
+                       enum placement_mode *mode, long *anchor)
+{
+    long devices = w->dom->devices_elem, c, same = -1, earlier = -1;
+
+    for (c = first_child_elem(w, devices); c >= 0;
+         c = next_sibling_elem(w, c)) {
+        enum dev_kind k = kind_of_elem(w, c);
+
+        if (k == kind)
+            same = c;
+        else if (k < kind)
+            earlier = c;
+    }
+    if (same >= 0 || earlier >= 0) {
+        *mode = PLACE_AFTER;
+        *anchor = same >= 0 ? same : earlier;
+    } else if ((c = first_child_elem(w, devices)) >= 0) {
+        *mode = PLACE_BEFORE;
+        *anchor = c;
+    } else {
+        *mode = PLACE_APPEND;
+        *anchor = devices;
+    }
+}
+
+static struct placement *placement_for(struct placement *places,
+                                       size_t *nplaces,
+                                       enum placement_mode mode, long anchor)
+{
+    size_t i;
+
+    for (i = 0; i < *nplaces; i++) {
+        if (places[i].mode == mode && places[i].anchor == anchor)
+            return &places[i];
+    }
+    memset(&places[*nplaces], 0, sizeof(places[*nplaces]));
+    places[*nplaces].mode = mode;
+    places[*nplaces].anchor = anchor;
+    return &places[(*nplaces)++];
+}
+
+static void place_added_devices(struct writer *w)
+{
+    struct placement places[DEV_KIND_COUNT];
+    size_t nplaces = 0, i;
+    int kind;
+
+    for (kind = 0; kind < DEV_KIND_COUNT; kind++) {
+        struct placement *pl = NULL;
+
+        for (i = 0; i < w->dom->ndevs; i++) {
+            const struct device *dev = w->dom->devs[i];
+            enum placement_mode mode;
+            long anchor;
+
+            if (!is_added(dev) || (int)dev->kind != kind)
+                continue;
+            if (!pl) {
+                find_place(w, (enum dev_kind)kind, &mode, &anchor);
+                pl = placement_for(places, &nplaces, mode, anchor);
+            }
+            blocks_push(&pl->blocks, (struct block){BLOCK_DEVICE, NULL, dev});
+        }
+    }
+    for (i = 0; i < nplaces; i++) {
+        switch (places[i].mode) {
+        case PLACE_AFTER:
+            insert_after(w, places[i].anchor, &places[i].blocks);
+            break;
+        case PLACE_BEFORE:
+            insert_before(w, places[i].anchor, &places[i].blocks);
+            break;
+        case PLACE_APPEND:
+            append_child(w, places[i].anchor, &places[i].blocks);
+            break;
+        }
+        blocks_free(&places[i].blocks);
+    }
+}
+
+static bool any_added(const struct domain *dom)
+{
+    size_t i;
+
+    for (i = 0; i < dom->ndevs; i++) {
+        if (is_added(dom->devs[i]))
+            return true;
+    }
+    return false;
+}
+
+static void render_added_devices(struct writer *w)
+{
+    struct block_list bl = {0};
+
+    if (!any_added(w->dom))
+        return;
+    if (w->dom->devices_elem >= 0) {
+        place_added_devices(w);
+        return;
+    }
+    blocks_push(&bl, (struct block){BLOCK_DEVICES, NULL, NULL});
+    append_child(w, 0, &bl);
+    blocks_free(&bl);
+}
+
+/* ---- <os><type machine=...> ---- */
+
+static void render_machine(struct writer *w)
+{
+    static const char *const after_arch[] = {"arch", NULL};
+
+    if (!w->dom->machine_changed || w->dom->os_type_elem < 0 ||
+        !w->dom->machine)
+        return;
+    set_attr(w, w->dom->os_type_elem, "machine", w->dom->machine, after_arch);
+}
+
+/* ---- entry point ---- */
+
+static void writer_free(struct writer *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->nedits; i++)
+        free(w->edits[i].text);
+    free(w->edits);
+    free(w->step);
+}
+
+int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
+                  size_t *outlen, struct diag *d)
+{
+    struct writer w = {xd, dom, NULL, NULL, 0, 0};
+    size_t i;
+    int ret;
+
+    *out = NULL;
+    *outlen = 0;
+    w.step = detect_indent_step(&w);
+    for (i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->elem >= 0 && (size_t)dev->elem < xd->nelems)
+            render_device_changes(&w, dev);
+    }
+    render_added_devices(&w);
+    render_machine(&w);
+    ret = apply_edits(&w, out, outlen, d);
+    writer_free(&w);
+    return ret;
+}
+
+/* ---- deleting elements (--strip) ---- */
+
+/* The start of the next line if only blanks follow 'pos' on its line,
+ * else (size_t)-1. Unlike next_line_if_trivia, a comment is content. */
+static size_t next_line_if_blank(const struct writer *w, size_t pos)
+{
+    const char *text = w->xd->text;
+
+    while (pos < w->xd->len && (is_blank(text[pos]) || text[pos] == '\r'))
+        pos++;
+    if (pos < w->xd->len && text[pos] == '\n')
+        return pos + 1;
+    return (size_t)-1;
+}
+
+static void delete_element(struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+    size_t from = e->start, to = e->end;
+    struct strbuf nothing = {0};
+
+    if (begins_line(w, e->start)) {
+        size_t next = next_line_if_blank(w, e->end);
+
+        if (next != (size_t)-1) {
+            from = e->indent;
+            to = next;
+        } else {
+            /* what follows on the line (a comment) takes its place */
+            while (to < w->xd->len && is_blank(w->xd->text[to]))
+                to++;
+        }
+    }
+    add_edit(w, from, to - from, &nothing);
+}
+
+static int compare_longs(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
+                  char **out, size_t *outlen, struct diag *d)
+{
+    struct writer w = {xd, NULL, NULL, NULL, 0, 0};
+    long *sorted = xrealloc(NULL, (nelems ? nelems : 1) * sizeof(*sorted));
+    size_t covered_to = 0, i;
+    int ret;
+
+    *out = NULL;
+    *outlen = 0;
+    memcpy(sorted, elems, nelems * sizeof(*sorted));
+    if (nelems > 0)
+        qsort(sorted, nelems, sizeof(*sorted), compare_longs);
+    /* document order: an element nested in a removed one starts
+     * before that one ends */
+    for (i = 0; i < nelems; i++) {
+        if (sorted[i] < 0 || (size_t)sorted[i] >= xd->nelems ||
+            (i > 0 && sorted[i] == sorted[i - 1]) ||
+            xd->elems[sorted[i]].start < covered_to)
+            continue;
+        delete_element(&w, sorted[i]);
+        covered_to = xd->elems[sorted[i]].end;
+    }
+    free(sorted);
+    ret = apply_edits(&w, out, outlen, d);
+    writer_free(&w);
+    return ret;
+}

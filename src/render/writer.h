@@ -1,0 +1,34 @@
+/*
+ * writer.h: render the planned domain by splicing into the original.
+ *
+ * Only the changes flagged in the model are written; every other byte
+ * of the input is copied unchanged, so a document that needs nothing
+ * comes out identical and a diff shows only added or changed lines.
+ * New text follows libvirt's formatting (single quotes, two-space
+ * indentation relative to the surrounding elements, the input's line
+ * ending).
+ */
+#ifndef PCIPLAN_WRITER_H
+#define PCIPLAN_WRITER_H
+
+#include <stddef.h>
+
+#include "util/diag.h"
+#include "model/domain.h"
+#include "xml/xmldoc.h"
+
+/* Produce the output document in a newly allocated buffer *out. */
+int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
+                  size_t *outlen, struct diag *d);
+
+/*
+ * Produce the document without the elements 'elems' (xmldoc indexes,
+ * any order). An element alone on its line(s) takes those whole lines
+ * with it, indentation and line end; one sharing a line with other
+ * markup loses only its own bytes. An element inside another removed
+ * one is covered by it. Every other byte is copied unchanged.
+ */
+int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
+                  char **out, size_t *outlen, struct diag *d);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * topo.c: the planned PCI topology as buses and slots, for the reports.
+ */
+#include "view/topo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool topo_is_pci_ctrl(const struct device *dev)
+{
+    return dev->kind == DEV_CONTROLLER && dev->type &&
+           strcmp(dev->type, "pci") == 0;
+}
+
+const struct pci_addr *topo_pci_addr(const struct device *dev)
+{
+    /* the planner records how it placed every PCI address it holds */
+    if (dev->addr_type != ADDR_PCI || dev->placed == PLACED_NONE)
+        return NULL;
+    return &dev->addr;
+}
+
+static const struct machine *find_machine(const struct domain *dom,
+                                          const char *machine)
+{
+    const char *name = machine ? machine : dom->machine;
+
+    if (name)
+        return machine_lookup(name, dom->arch);
+    return machine_default(dom->arch ? dom->arch : "x86_64");
+}
+
+static int add_bus(struct topo *t, size_t pos)
+{
+    const struct device *dev = t->dom->devs[pos];
+    enum pci_model m = pci_model_from_name(dev->model);
+    struct topo_bus *b;
+
+    if (m == PCI_MODEL_NONE || dev->index < 0 || dev->index >= PCI_MAX_BUSES ||
+        t->bus[dev->index])
+        return 0;
+    b = malloc(sizeof(*b));
+    if (!b)
+        return -1;
+    b->ctrl = (long)pos;
+    b->model = m;
+    b->hotplug = pci_models[m].hotplug && dev->target.hotplug != TRI_OFF;
+    for (unsigned s = 0; s < PCI_SLOTS; s++) {
+        for (unsigned f = 0; f < PCI_FUNCTIONS; f++)
+            b->slot_fn[s][f] = TOPO_FREE;
+    }
+    t->bus[dev->index] = b;
+    return 0;
+}
+
+/* The machine's fixed chipset functions (the PIIX3 IDE and USB
+ * functions, and ICH9 SATA, are devices of the model instead). */
+static void add_chipset(struct topo *t)
+{
+    if (!t->mach || !t->bus[0])
+        return;
+    for (const struct fixed_function *f = t->mach->fixed; f->what; f++)
+        t->bus[0]->slot_fn[f->slot][f->function] = TOPO_CHIPSET;
+}
+
+static void add_device(struct topo *t, size_t pos)
+{
+    const struct pci_addr *a = topo_pci_addr(t->dom->devs[pos]);
+    struct topo_bus *b;
+
+    if (!a || a->domain != 0 || a->bus >= PCI_MAX_BUSES ||
+        a->slot >= PCI_SLOTS || a->function >= PCI_FUNCTIONS)
+        return;
+    b = t->bus[a->bus];
+    if (b && b->slot_fn[a->slot][a->function] == TOPO_FREE)
+        b->slot_fn[a->slot][a->function] = (long)pos;
+}
+
+static void number_devices(struct topo *t)
+{
+    long count[DEV_KIND_COUNT] = {0};
+
+    for (size_t i = 0; i < t->dom->ndevs; i++)
+        t->ordinal[i] = ++count[t->dom->devs[i]->kind];
+}
+
+/* A moved address's input bus is the one the input named. */
+static void read_input_buses(struct topo *t)
+{
+    for (size_t i = 0; i < t->dom->ndevs; i++) {
+        const struct device *dev = t->dom->devs[i];
+
+        t->input_bus[i] = -1;
+        if (!topo_pci_addr(dev) || dev->elem < 0)
+            continue;
+        t->input_bus[i] =
+            dev->placed == PLACED_MOVED ? dev->input_addr.bus : dev->addr.bus;
+    }
+}
+
+int topo_build(struct topo *t, const struct domain *dom, const char *machine)
+{
+    size_t n = dom->ndevs ? dom->ndevs : 1;
+
+    memset(t, 0, sizeof(*t));
+    t->dom = dom;
+    t->mach = find_machine(dom, machine);
+    t->ordinal = calloc(n, sizeof(*t->ordinal));
+    t->input_bus = calloc(n, sizeof(*t->input_bus));
+    if (!t->ordinal || !t->input_bus) {
+        topo_free(t);
+        return -1;
+    }
+    number_devices(t);
+    read_input_buses(t);
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        if (!topo_is_pci_ctrl(dom->devs[i]))
+            continue;
+        t->nctrls++;
+        if (add_bus(t, i) < 0) {
+            topo_free(t);
+            return -1;
+        }
+    }
+    add_chipset(t);
+    for (size_t i = 0; i < dom->ndevs; i++)
+        add_device(t, i);
+    return 0;
+}
+
+void topo_free(struct topo *t)
+{
+    for (unsigned b = 0; b < PCI_MAX_BUSES; b++)
+        free(t->bus[b]);
+    free(t->ordinal);
+    free(t->input_bus);
+    memset(t, 0, sizeof(*t));
+}
+
+const struct topo_bus *topo_bus_of(const struct topo *t,
+                                   const struct device *dev)
+{
+    const struct pci_addr *a = topo_pci_addr(dev);
+
+    if (!a || a->domain != 0 || a->bus >= PCI_MAX_BUSES)
+        return NULL;
+    return t->bus[a->bus];
+}
+
+bool topo_slot_free(const struct topo_bus *b, unsigned slot)
+{
+    for (unsigned f = 0; f < PCI_FUNCTIONS; f++) {
+        if (b->slot_fn[slot][f] != TOPO_FREE)
+            return false;
+    }
+    return true;
+}
+
+unsigned topo_min_slot(const struct topo_bus *b)
+{
+    return pci_models[b->model].min_slot;
+}
+
+unsigned topo_max_slot(const struct topo_bus *b)
+{
+    return pci_models[b->model].max_slot;
+}
+
+const char *topo_chipset_name(const struct topo *t, unsigned slot, unsigned fn)
+{
+    for (const struct fixed_function *f = t->mach ? t->mach->fixed : NULL;
+         f && f->what; f++) {
+        if (f->slot == slot && f->function == fn)
+            return f->what;
+    }
+    return NULL;
+}
+
+static void census_bus(const struct topo_bus *b, struct topo_census *c)
+{
+    unsigned accepts = pci_models[b->model].accepts;
+
+    if (!(accepts & CONN_ENDPOINT))
+        return; /* switch ports and expander buses take controllers only */
+    for (unsigned s = topo_min_slot(b); s <= topo_max_slot(b); s++) {
+        if (!topo_slot_free(b, s))
+            continue;
+        if (!b->hotplug)
+            c->coldplug++;
+        else if (accepts & CONN_PCIE_DEVICE)
+            c->pcie_hotplug++;
+        else
+            c->pci_hotplug++;
+    }
+}
+
+void topo_census(const struct topo *t, int bus, struct topo_census *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (int b = 0; b < PCI_MAX_BUSES; b++) {
+        if (t->bus[b] && (bus < 0 || bus == b))
+            census_bus(t->bus[b], c);
+    }
+}
+
+/* Input text in a message: control characters become '?'. */
+static void add_clean(char *buf, size_t len, const char *s)
+{
+    size_t n = strlen(buf);
+
+    for (; s && *s && n + 1 < len; s++, n++)
+        buf[n] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+    buf[n] = '\0';
+}
+
+void topo_dev_name(const struct topo *t, size_t pos, char *name, size_t len)
+{
+    const struct device *dev = t->dom->devs[pos];
+    char num[48];
+
+    if (len == 0)
+        return;
+    name[0] = '\0';
+    add_clean(name, len, dev_kind_name(dev->kind));
+    if (dev->kind == DEV_CONTROLLER) {
+        add_clean(name, len, " ");
+        add_clean(name, len, dev->type ? dev->type : "?");
+        if (dev->index < 0)
+            return;
+        snprintf(num, sizeof(num), " index %ld", dev->index);
+    } else {
+        snprintf(num, sizeof(num), " #%ld", t->ordinal[pos]);
+    }
+    add_clean(name, len, num);
+}
+
+/* What a device is, in a few words: its model, or bus and target. */
+static void add_what(char *buf, size_t len, const struct topo *t,
+                     const struct device *dev)
+{
+    switch (dev->kind) {
+    case DEV_INTERFACE:
+        /* a model-less NIC is the machine's default model */
+        add_clean(buf, len,
+                  dev->model ? dev->model
+                  : t->mach && !(dev->type && !strcmp(dev->type, "hostdev"))
+                      ? t->mach->nic_model
+                      : dev->type);
+        break;
+    case DEV_FILESYSTEM:
+        add_clean(buf, len, dev->fs_model ? dev->fs_model : dev->type);
+        break;
+    case DEV_DISK: /* "virtio vda", "virtio-transitional vda" */
+        add_clean(buf, len, dev->model ? dev->model : dev->bus);
+        if ((dev->model || dev->bus) && dev->dev)
+            add_clean(buf, len, " ");
+        add_clean(buf, len, dev->dev);
+        break;
+    case DEV_HOSTDEV:
+        add_clean(buf, len, dev->type);
+        break;
+    case DEV_CONTROLLER:
+        add_clean(buf, len, dev->model); /* the type is in the name */
+        break;
+    default:
+        add_clean(buf, len, dev->model ? dev->model : dev->type);
+        break;
+    }
+}
+
+void topo_dev_detail(const struct topo *t, size_t pos, char *detail, size_t len)
+{
+    const struct device *dev = t->dom->devs[pos];
+    /* the kind of slot only means something for a PCI device */
+    const char *cls = topo_pci_addr(dev) ? topo_class_name(dev->bus_class) : "";
+
+    if (len == 0)
+        return;
+    detail[0] = '\0';
+    add_what(detail, len, t, dev);
+    if (*cls && detail[0])
+        add_clean(detail, len, ", ");
+    add_clean(detail, len, cls);
+}
+
+/* Does the address of 'd' name controller 'ctrl' (drive, virtio-serial,
+ * ccid)? A disk only uses a controller of its own bus type. */
+static bool uses_controller(const struct device *d, const struct device *ctrl)
+{
+    const char *type = ctrl->type;
+
+    if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER || !type)
+        return false;
+    if (!strcmp(type, "virtio-serial") || !strcmp(type, "ccid")) {
+        if (strcmp(d->other.type, type) != 0)
+            return false;
+    } else if (strcmp(d->other.type, "drive") != 0 ||
+               (d->kind == DEV_DISK && (!d->bus || strcmp(d->bus, type)))) {
+        return false;
+    }
+    for (unsigned i = 0; i < d->other.nattrs; i++) {
+        if (!strcmp(d->other.name[i], "controller"))
+            return strtol(d->other.value[i], NULL, 0) ==
+                   (ctrl->index < 0 ? 0 : ctrl->index);
+    }
+    return ctrl->index <= 0; /* no controller= means controller 0 */
+}
+
+long topo_user_of(const struct topo *t, size_t ctrl)
+{
+    for (size_t i = 0; i < t->dom->ndevs; i++) {
+        if (uses_controller(t->dom->devs[i], t->dom->devs[ctrl]))
+            return (long)i;
+    }
+    return -1;
+}
+
+void topo_dev_what(const struct topo *t, size_t pos, char *what, size_t len)
+{
+    if (len == 0)
+        return;
+    what[0] = '\0';
+    add_what(what, len, t, t->dom->devs[pos]);
+}
+
+const char *topo_class_name(enum dev_class c)
+{
+    switch (c) {
+    case CLASS_PCI:
+        return "PCI";
+    case CLASS_PCIE:
+        return "PCIe";
+    case CLASS_INTEGRATED:
+        return "integrated";
+    default:
+        return "";
+    }
+}
+
+void topo_format_addr(char *buf, size_t len, const struct pci_addr *a)
+{
+    snprintf(buf, len, "%04x:%02x:%02x.%x", a->domain, a->bus, a->slot,
+             a->function);
+}
