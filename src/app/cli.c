@@ -26,6 +26,7 @@
 #include "render/writer.h"
 #include "xml/load.h"
 #include "xml/xmldoc.h"
+#include "util/xalloc.h"
 
 #ifndef PACKAGE_VERSION
 #error "PACKAGE_VERSION must come from configure (AC_INIT)"
@@ -256,17 +257,9 @@ static void take_files(poptContext ctx, struct cli_options *o)
         n++;
     if (n == 0)
         return;
-    o->files = calloc(n, sizeof(*o->files));
-    if (!o->files) {
-        fputs("pciplan: out of memory\n", stderr);
-        abort();
-    }
+    o->files = xcalloc(n, sizeof(*o->files));
     for (i = 0; i < n; i++) {
-        o->files[i] = strdup(args[i]);
-        if (!o->files[i]) {
-            fputs("pciplan: out of memory\n", stderr);
-            abort();
-        }
+        o->files[i] = xstrdup(args[i]);
     }
     o->nfiles = n;
 }
@@ -329,13 +322,9 @@ static int check_combinations(const struct cli_options *o, struct diag *d)
  */
 static const char **protect_bare_explain(int argc, const char **argv)
 {
-    const char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+    const char **copy = xcalloc((size_t)argc + 1, sizeof(*copy));
     bool options = true;
 
-    if (!copy) {
-        fputs("pciplan: out of memory\n", stderr);
-        abort();
-    }
     for (int i = 0; i < argc; i++) {
         copy[i] = argv[i];
         if (i == 0 || !options)
@@ -418,7 +407,7 @@ int cli_read_input(const char *path, char **text, size_t *len, struct stat *st,
         return diag_fail(d, STATUS_IO, 0, NULL, "cannot stat: %s",
                          strerror(err));
     }
-    buf = malloc(cap);
+    buf = xmalloc(cap);
     while (buf && n < limit) {
         ssize_t got;
 
@@ -508,6 +497,14 @@ static void remove_temp_and_reraise(int sig)
     raise(sig);
 }
 
+/* Out of memory while the temporary file exists: remove it, as a signal
+ * would (util/xalloc.c runs this before exiting). */
+static void remove_temp_on_exhaustion(void)
+{
+    if (temp_active)
+        unlink(temp_path);
+}
+
 static void block_cleanup_signals(sigset_t *old)
 {
     sigset_t set;
@@ -529,6 +526,7 @@ static void install_cleanup_handlers(void)
     struct sigaction sa;
     size_t i;
 
+    xalloc_set_cleanup(remove_temp_on_exhaustion);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = remove_temp_and_reraise;
     sigemptyset(&sa.sa_mask);
@@ -632,11 +630,11 @@ static void sync_directory_of(const char *path)
     int fd;
 
     if (!slash)
-        dir = strdup(".");
+        dir = xstrdup(".");
     else if (slash == path)
-        dir = strdup("/");
+        dir = xstrdup("/");
     else
-        dir = strndup(path, (size_t)(slash - path));
+        dir = xstrndup(path, (size_t)(slash - path));
     if (!dir)
         return;
     fd = open(dir, O_RDONLY | O_CLOEXEC);
@@ -729,11 +727,13 @@ static int render_show(const struct cli_options *o, const struct topo *t,
 {
     FILE *f = open_memstream(out, outlen);
 
+    (void)d;
     if (!f)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+        xalloc_die();
     report_show(f, t, (enum show_format)o->show);
+    /* a memory stream fails only for want of memory */
     if (fclose(f) != 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+        xalloc_die();
     return 0;
 }
 
@@ -767,8 +767,7 @@ static int report_plan(const struct cli_options *o,
     struct topo t;
     int ret;
 
-    if (topo_build(&t, dom, o->plan.machine) < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    topo_build(&t, dom, o->plan.machine);
     if (o->nfiles > 1)
         snprintf(prefix, sizeof(prefix), "%s: ", rd->name);
     if (o->explain)
@@ -877,9 +876,8 @@ static int write_explain_file(const struct cli_options *o, FILE *f, char **buf,
     struct diag d = {0};
 
     if (fclose(f) != 0)
-        diag_fail(&d, STATUS_IO, 0, NULL, "out of memory");
-    else
-        cli_write_atomic(o->explain_file, *buf, *len, NULL, &d);
+        xalloc_die();
+    cli_write_atomic(o->explain_file, *buf, *len, NULL, &d);
     free(*buf);
     *buf = NULL;
     if (d.status == STATUS_OK)
@@ -901,10 +899,8 @@ int cli_run(const struct cli_options *opts)
     signal(SIGXFSZ, SIG_IGN);
     if (opts->in_place || opts->output || opts->explain_file)
         install_cleanup_handlers();
-    if (opts->explain_file && !(explain = open_memstream(&ebuf, &elen))) {
-        fputs("pciplan: out of memory\n", stderr);
-        return STATUS_IO;
-    }
+    if (opts->explain_file && !(explain = open_memstream(&ebuf, &elen)))
+        xalloc_die();
     if (opts->nfiles == 0)
         worst = process_file(opts, NULL, explain);
     for (i = 0; i < opts->nfiles; i++) {

@@ -7,6 +7,7 @@
 #include "render/writer.h"
 #include "xml/load.h"
 #include "xml/xmldoc.h"
+#include "util/xalloc.h"
 
 int pipeline_plan_text(const char *text, size_t len,
                        const struct plan_options *opt, char **out,
@@ -14,13 +15,11 @@ int pipeline_plan_text(const char *text, size_t len,
 {
     struct xmldoc xd;
     struct domain dom;
-    char *copy = malloc(len + 1);
+    char *copy = xmalloc(len + 1);
     int ret;
 
     *out = NULL;
     *outlen = 0;
-    if (!copy)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     if (len)
         memcpy(copy, text, len);
     /* the document owns 'copy' from here on, also when parsing fails */

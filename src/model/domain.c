@@ -1,5 +1,7 @@
 #include "model/domain.h"
+#include "util/xalloc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +32,8 @@ enum dev_kind dev_kind_from_name(const char *name)
 
 static struct device *new_device(enum dev_kind kind)
 {
-    struct device *dev = calloc(1, sizeof(*dev));
+    struct device *dev = xcalloc(1, sizeof(*dev));
 
-    if (!dev)
-        return NULL;
     dev->kind = kind;
     dev->elem = -1;
     dev->addr_elem = -1;
@@ -48,29 +48,16 @@ static struct device *new_device(enum dev_kind kind)
     return dev;
 }
 
-static int append_device(struct domain *dom, struct device *dev)
-{
-    if (dom->ndevs == dom->cap) {
-        size_t cap = dom->cap ? dom->cap * 2 : 64;
-        struct device **devs = realloc(dom->devs, cap * sizeof(*devs));
-
-        if (!devs)
-            return -1;
-        dom->devs = devs;
-        dom->cap = cap;
-    }
-    dom->devs[dom->ndevs++] = dev;
-    return 0;
-}
-
 struct device *domain_add_device(struct domain *dom, enum dev_kind kind)
 {
     struct device *dev = new_device(kind);
 
-    if (dev && append_device(dom, dev) < 0) {
-        free(dev);
-        return NULL;
+    assert(dom->ndevs <= dom->cap);
+    if (dom->ndevs == dom->cap) {
+        dom->cap = dom->cap ? dom->cap * 2 : 64;
+        dom->devs = xreallocarray(dom->devs, dom->cap, sizeof(*dom->devs));
     }
+    dom->devs[dom->ndevs++] = dev;
     return dev;
 }
 

@@ -254,8 +254,7 @@ static bool is_serial_mirror(const struct planner *p, const struct device *dev)
 
 int plan_classify(struct planner *p)
 {
-    if (plan_grow_state(p) < 0)
-        return -1;
+    plan_grow_state(p);
     for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
         const struct device *dev = plan_dev(p, pos);
         struct plan_devstate *s = &p->st[pos];

@@ -1,5 +1,6 @@
 #include "plan/nonpci.h"
 #include "util/strutil.h"
+#include "util/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,14 +45,12 @@ static bool find_typed_controller(const struct domain *dom, const char *type,
 
 /* Replace the device's address with one of 'type'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
-static int set_other_address(struct device *dev, const char *type,
-                             unsigned nattrs, ...)
+static void set_other_address(struct device *dev, const char *type,
+                              unsigned nattrs, ...)
 {
     va_list ap;
-    char *name = strdup(type);
+    char *name = xstrdup(type);
 
-    if (!name)
-        return -1;
     free(dev->addr_type_name);
     dev->addr_type_name = name;
     dev->addr_type = ADDR_OTHER;
@@ -69,7 +68,6 @@ static int set_other_address(struct device *dev, const char *type,
         dev->other.nattrs++;
     }
     va_end(ap);
-    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -144,13 +142,12 @@ int nonpci_assign_drives(struct domain *dom, struct diag *d)
                                  "unknown disk name '%s' and no address "
                                  "given",
                                  dev->dev ? dev->dev : "");
-            if (set_other_address(
-                    dev, "drive", 4, "controller", "%lu",
-                    (unsigned long)idx / lay->per_controller, "bus", "%lu",
-                    (unsigned long)(idx % lay->per_controller) / lay->per_bus,
-                    "target", "%lu", 0UL, "unit", "%lu",
-                    (unsigned long)idx % lay->per_bus) < 0)
-                return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+            set_other_address(
+                dev, "drive", 4, "controller", "%lu",
+                (unsigned long)idx / lay->per_controller, "bus", "%lu",
+                (unsigned long)(idx % lay->per_controller) / lay->per_bus,
+                "target", "%lu", 0UL, "unit", "%lu",
+                (unsigned long)idx % lay->per_bus);
             dev->addr_controller = idx / lay->per_controller;
         }
     }
@@ -286,16 +283,14 @@ static int vs_assign(struct vs_set *set, struct device *dev,
                              "all virtio-serial ports are in use");
         controller = lowest_free_index(set);
         port = 1;
-        if (!add(opaque, "virtio-serial", controller))
-            return -1;
+        add(opaque, "virtio-serial", controller);
         vs_add_controller(set, controller, -1);
     }
     if (vs_reserve(set, dev, controller, port, d) < 0)
         return -1;
-    if (set_other_address(dev, "virtio-serial", 3, "controller", "%lu",
-                          (unsigned long)controller, "bus", "%lu", 0UL, "port",
-                          "%lu", (unsigned long)port) < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    set_other_address(dev, "virtio-serial", 3, "controller", "%lu",
+                      (unsigned long)controller, "bus", "%lu", 0UL, "port",
+                      "%lu", (unsigned long)port);
     dev->addr_controller = controller;
     return 0;
 }
@@ -309,11 +304,9 @@ static bool vs_complete(const struct device *dev)
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
                                 void *opaque, struct diag *d)
 {
-    struct vs_set *set = calloc(1, sizeof(*set));
+    struct vs_set *set = xcalloc(1, sizeof(*set));
     int rc = 0;
 
-    if (!set)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
@@ -413,8 +406,7 @@ static int assign_reg(struct reg_set *rs, struct device *dev,
     while (reg_count(rs, reg) > 0)
         reg += 0x1000;
     reg_insert(rs, reg);
-    if (set_other_address(dev, "spapr-vio", 1, "reg", "0x%08lx", reg) < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    set_other_address(dev, "spapr-vio", 1, "reg", "0x%08lx", reg);
     return 0;
 }
 
@@ -476,10 +468,10 @@ static void mirror_serial_console(struct domain *dom)
         if (serial && has_other_address(serial, "spapr-vio") &&
             is_serial_console(dev) && dev->addr_type == ADDR_NONE) {
             free(dev->addr_type_name);
-            dev->addr_type_name = strdup("spapr-vio");
-            dev->addr_type = dev->addr_type_name ? ADDR_OTHER : ADDR_NONE;
+            dev->addr_type_name = xstrdup("spapr-vio");
+            dev->addr_type = ADDR_OTHER;
             dev->other = serial->other;
-            dev->addr_changed = dev->addr_type == ADDR_OTHER;
+            dev->addr_changed = true;
         }
         return;
     }
@@ -517,11 +509,9 @@ static int spapr_vio_pass(struct domain *dom, struct reg_set *rs,
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d)
 {
-    struct reg_set rs = {calloc(dom->ndevs + 1, sizeof(unsigned long)), 0};
+    struct reg_set rs = {xcalloc(dom->ndevs + 1, sizeof(unsigned long)), 0};
     int rc;
 
-    if (!rs.v)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
         long reg = other_number(dev, "reg");
@@ -556,10 +546,9 @@ struct usb_set {
 
 static struct usb_hub *usb_hub_new(unsigned nports)
 {
-    struct usb_hub *hub = calloc(1, sizeof(*hub));
+    struct usb_hub *hub = xcalloc(1, sizeof(*hub));
 
-    if (hub)
-        hub->nports = nports > USB_MAX_PORTS ? USB_MAX_PORTS : nports;
+    hub->nports = nports > USB_MAX_PORTS ? USB_MAX_PORTS : nports;
     return hub;
 }
 
@@ -737,9 +726,8 @@ static int usb_assign(struct usb_set *set, struct device *dev, struct diag *d)
                     dev->kind == DEV_HUB ? usb_hub_new(USB_HUB_PORTS) : NULL,
                     d) < 0)
         return -1;
-    if (set_other_address(dev, "usb", 2, "bus", "%lu", (unsigned long)bus,
-                          "port", "%lu", 0UL) < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    set_other_address(dev, "usb", 2, "bus", "%lu", (unsigned long)bus, "port",
+                      "%lu", 0UL);
     snprintf(dev->other.value[1], sizeof(dev->other.value[1]), "%s", port);
     return 0;
 }
@@ -798,8 +786,7 @@ static int add_hubs(struct domain *dom, struct diag *d)
          h > 0; h--) {
         struct device *hub = domain_add_device(dom, DEV_HUB);
 
-        if (!hub || !(hub->type = strdup("usb")))
-            return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+        hub->type = xstrdup("usb");
         hub->added = ADDED_FOR_BUS;
     }
     return 0;
@@ -820,8 +807,7 @@ static int usb_build(struct usb_set *set, struct domain *dom, struct diag *d)
                              "a second USB controller with ports at index "
                              "%ld (an ICH9 set has one ich9-ehci1)",
                              dev->index);
-        if (!(set->bus[dev->index] = usb_hub_new(nports)))
-            return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+        set->bus[dev->index] = usb_hub_new(nports);
     }
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
@@ -874,8 +860,7 @@ int nonpci_assign_usb(struct domain *dom, struct diag *d)
 
     if (add_hubs(dom, d) < 0)
         return -1;
-    if (!(set = calloc(1, sizeof(*set))))
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    set = xcalloc(1, sizeof(*set));
     if (usb_build(set, dom, d) == 0)
         rc = usb_place_all(set, dom, d);
     for (unsigned b = 0; b < 256; b++)
@@ -887,8 +872,8 @@ int nonpci_assign_usb(struct domain *dom, struct diag *d)
 /* ------------------------------------------------------------------ */
 /* CCID slots, virtio-mmio, DIMM slots                                  */
 
-int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
-                             void *opaque, struct diag *d)
+void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
+                              void *opaque)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
         struct device *card = dom->devs[i];
@@ -906,16 +891,13 @@ int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
                     o->addr_controller <= 0 && other_number(o, "slot") > max)
                     max = other_number(o, "slot");
             }
-            if (set_other_address(card, "ccid", 2, "controller", "%lu", 0UL,
-                                  "slot", "%lu", (unsigned long)(max + 1)) < 0)
-                return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+            set_other_address(card, "ccid", 2, "controller", "%lu", 0UL, "slot",
+                              "%lu", (unsigned long)(max + 1));
             card->addr_controller = 0;
         }
-        if (!find_typed_controller(dom, "ccid", controller) &&
-            !add(opaque, "ccid", controller))
-            return -1;
+        if (!find_typed_controller(dom, "ccid", controller))
+            add(opaque, "ccid", controller);
     }
-    return 0;
 }
 
 /* What libvirt moves to virtio-mmio (qemuDomainAssignVirtioMMIOAddresses). */
@@ -945,7 +927,7 @@ static bool mmio_capable(const struct device *dev)
     }
 }
 
-int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d)
+void nonpci_assign_virtio_mmio(struct domain *dom)
 {
     bool any = false;
 
@@ -954,11 +936,9 @@ int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d)
     for (size_t i = 0; any && i < dom->ndevs; i++) {
         struct device *dev = dom->devs[i];
 
-        if (dev->addr_type == ADDR_NONE && mmio_capable(dev) &&
-            set_other_address(dev, "virtio-mmio", 0) < 0)
-            return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+        if (dev->addr_type == ADDR_NONE && mmio_capable(dev))
+            set_other_address(dev, "virtio-mmio", 0);
     }
-    return 0;
 }
 
 static bool is_dimm(const struct device *dev)
@@ -993,9 +973,7 @@ int nonpci_assign_dimms(struct domain *dom, struct diag *d)
                              "no free memory slot (maxMemory slots='%ld')",
                              dom->memory_slots);
         used[slot] = true;
-        if (set_other_address(dev, "dimm", 1, "slot", "%lu",
-                              (unsigned long)slot) < 0)
-            return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+        set_other_address(dev, "dimm", 1, "slot", "%lu", (unsigned long)slot);
     }
     return 0;
 }
@@ -1060,21 +1038,18 @@ static int assign_devno(struct domain *dom, struct device *dev,
         return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
                          dev_kind_name(dev->kind),
                          "no free CCW device number is left");
-    if (set_other_address(dev, "ccw", 3, "cssid", "0x%lx", 0xfeUL, "ssid",
-                          "0x%lx", 0UL, "devno", "0x%04lx", *next) < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
+    set_other_address(dev, "ccw", 3, "cssid", "0x%lx", 0xfeUL, "ssid", "0x%lx",
+                      0UL, "devno", "0x%04lx", *next);
     (*next)++;
     return 0;
 }
 
 int nonpci_assign_ccw(struct domain *dom, struct diag *d)
 {
-    size_t *disks = calloc(dom->ndevs + 1, sizeof(*disks)), ndisks;
+    size_t *disks = xcalloc(dom->ndevs + 1, sizeof(*disks)), ndisks;
     unsigned long next = 0;
     int rc = 0;
 
-    if (!disks)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     next_disk_order(dom, disks, &ndisks);
     for (size_t k = 0;
          rc == 0 && k < sizeof(iteration_order) / sizeof(*iteration_order);

@@ -28,12 +28,12 @@ int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d);
 
 /* Smartcards take CCID slots on controller 0 (added when missing). */
-int nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
-                             void *opaque, struct diag *d);
+void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
+                              void *opaque);
 
 /* ARM/RISC-V virt: once any device sits on virtio-mmio, every virtio
  * device libvirt could move there without an address goes too. */
-int nonpci_assign_virtio_mmio(struct domain *dom, struct diag *d);
+void nonpci_assign_virtio_mmio(struct domain *dom);
 
 /* s390: virtio devices get channel device numbers (0.0.0000 up). */
 int nonpci_assign_ccw(struct domain *dom, struct diag *d);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "plan/nonpci.h"
+#include "util/xalloc.h"
 
 static const char *bus_description(const struct planner *p, unsigned bus,
                                    char *buf, size_t len)
@@ -609,10 +610,8 @@ static int materialise_buses(struct planner *p)
 
         if (plan_find_controller(p, "pci", b))
             continue;
-        if (!plan_add_controller(p, "pci", b, pci_models[m].name,
-                                 ADDED_FOR_BUS) ||
-            plan_grow_state(p) < 0)
-            return -1;
+        plan_add_controller(p, "pci", b, pci_models[m].name, ADDED_FOR_BUS);
+        plan_grow_state(p);
         pos = p->dom->ndevs - 1;
         if (p->grown_by[b] == SPARE_OWNER)
             plan_dev(p, pos)->added = ADDED_SPARE;
@@ -699,8 +698,7 @@ static int set_model_name(struct planner *p, struct device *dev,
         name = p->mach->root_model_name;
     if (dev->model_name || !name)
         return 0;
-    if (!(dev->model_name = strdup(name)))
-        return plan_oom(p);
+    dev->model_name = xstrdup(name);
     dev->model_name_added = true;
     return 0;
 }
@@ -810,9 +808,11 @@ static int plan(struct planner *p)
         plan_add_implicit_devices(p) < 0 || plan_check_controllers(p) < 0 ||
         nonpci_assign_virtio_serial(p->dom, plan_add_channel_controller, p,
                                     p->d) < 0 ||
-        nonpci_assign_spapr_vio(p->dom, p->mach->spapr_vio, p->d) < 0 ||
-        (p->mach->virtio_mmio && nonpci_assign_virtio_mmio(p->dom, p->d) < 0) ||
-        (p->mach->ccw && nonpci_assign_ccw(p->dom, p->d) < 0) ||
+        nonpci_assign_spapr_vio(p->dom, p->mach->spapr_vio, p->d) < 0)
+        return -1;
+    if (p->mach->virtio_mmio)
+        nonpci_assign_virtio_mmio(p->dom);
+    if ((p->mach->ccw && nonpci_assign_ccw(p->dom, p->d) < 0) ||
         plan_build_lists(p) < 0 || plan_classify(p) < 0)
         return -1;
 
@@ -840,12 +840,9 @@ int plan_run(struct domain *dom, const struct plan_options *opt, struct diag *d)
 
     for (unsigned b = 0; b < PCI_MAX_BUSES; b++)
         p.grown_by[b] = -1;
-    p.set = calloc(1, sizeof(*p.set));
-    p.owner = malloc(PCI_MAX_BUSES * sizeof(*p.owner));
-    if (p.set && p.owner)
-        rc = plan(&p);
-    else
-        plan_oom(&p);
+    p.set = xcalloc(1, sizeof(*p.set));
+    p.owner = xmalloc(PCI_MAX_BUSES * sizeof(*p.owner));
+    rc = plan(&p);
     free(p.set);
     free(p.owner);
     free(p.st);

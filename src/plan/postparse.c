@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "plan/nonpci.h"
+#include "util/xalloc.h"
 
 static bool index_used(const struct planner *p, const char *type, long index,
                        const char *model);
@@ -37,11 +38,9 @@ int plan_resolve_machine(struct planner *p)
          (p->opt->machine &&
           machine_lookup(dom->machine, dom->arch) != p->mach))) {
         free(dom->machine);
-        dom->machine = strdup(p->opt->machine && strchr(p->opt->machine, '-')
-                                  ? p->opt->machine
-                                  : p->mach->canonical);
-        if (!dom->machine)
-            return plan_oom(p);
+        dom->machine = xstrdup(p->opt->machine && strchr(p->opt->machine, '-')
+                                   ? p->opt->machine
+                                   : p->mach->canonical);
         dom->machine_changed = true;
     }
     p->pcie = p->mach->root == PCI_MODEL_PCIE_ROOT;
@@ -81,8 +80,7 @@ int plan_order_controllers(struct planner *p)
                 placed = true;
             }
         }
-        if (plan_list_insert(&p->ctrls, at, pos) < 0)
-            return plan_oom(p);
+        plan_list_insert(&p->ctrls, at, pos);
     }
     return 0;
 }
@@ -109,9 +107,7 @@ int plan_add_root_ports(struct planner *p)
     for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
         while (index_used(p, "pci", idx, NULL))
             idx++;
-        if (!plan_add_controller(p, "pci", idx, "pcie-root-port",
-                                 ADDED_ROOT_PORTS))
-            return -1;
+        plan_add_controller(p, "pci", idx, "pcie-root-port", ADDED_ROOT_PORTS);
     }
     return 0;
 }
@@ -205,10 +201,8 @@ int plan_check_controllers(struct planner *p)
         if (!plan_is_pci_ctrl(dev))
             continue;
         if (!dev->model && dev->index == 0) {
-            dev->model = strdup(pci_models[p->mach->root].name);
+            dev->model = xstrdup(pci_models[p->mach->root].name);
             dev->model_added = true;
-            if (!dev->model)
-                return plan_oom(p);
         }
         if (plan_ctrl_pci_model(dev) == PCI_MODEL_NONE)
             return plan_fail_device(
@@ -250,8 +244,7 @@ static int set_default_models(struct planner *p)
             model = p->mach->scsi_model;
         if (!model || dev->model)
             continue;
-        if (!(dev->model = strdup(model)))
-            return plan_oom(p);
+        dev->model = xstrdup(model);
         dev->model_added = true;
     }
     return 0;
@@ -304,11 +297,10 @@ static int add_disk_controllers(struct planner *p)
         if (max > 255)
             max = 255;
         for (long c = 0; c <= max; c++) {
-            if (!plan_find_controller(p, buses[b].bus, c) &&
-                !plan_add_controller(p, buses[b].bus, c,
-                                     b == 0 ? p->mach->scsi_model : NULL,
-                                     ADDED_FOR_DISKS))
-                return -1;
+            if (!plan_find_controller(p, buses[b].bus, c))
+                plan_add_controller(p, buses[b].bus, c,
+                                    b == 0 ? p->mach->scsi_model : NULL,
+                                    ADDED_FOR_DISKS);
         }
     }
     return 0;
@@ -327,35 +319,30 @@ static int add_virtio_serial_controllers(struct planner *p)
 
             if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
                 continue;
-            if (c < 256 && !plan_find_controller(p, "virtio-serial", c) &&
-                !plan_add_controller(p, "virtio-serial", c, NULL,
-                                     ADDED_FOR_CHANNELS))
-                return -1;
+            if (c < 256 && !plan_find_controller(p, "virtio-serial", c))
+                plan_add_controller(p, "virtio-serial", c, NULL,
+                                    ADDED_FOR_CHANNELS);
         }
     }
-    return nonpci_assign_smartcards(p->dom, plan_add_channel_controller, p,
-                                    p->d);
+    nonpci_assign_smartcards(p->dom, plan_add_channel_controller, p);
+    return 0;
 }
 
 static int add_machine_defaults(struct planner *p)
 {
     const struct machine *m = p->mach;
 
-    if (m->implicit_usb && !plan_find_controller(p, "usb", 0) &&
-        !plan_add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE))
-        return -1;
-    if (m->implicit_sata && !plan_find_controller(p, "sata", 0) &&
-        !plan_add_controller(p, "sata", 0, NULL, ADDED_MACHINE))
-        return -1;
-    if (!plan_find_controller(p, "pci", 0) &&
-        !plan_add_controller(p, "pci", 0, pci_models[m->root].name,
-                             ADDED_MACHINE))
-        return -1;
+    if (m->implicit_usb && !plan_find_controller(p, "usb", 0))
+        plan_add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE);
+    if (m->implicit_sata && !plan_find_controller(p, "sata", 0))
+        plan_add_controller(p, "sata", 0, NULL, ADDED_MACHINE);
+    if (!plan_find_controller(p, "pci", 0))
+        plan_add_controller(p, "pci", 0, pci_models[m->root].name,
+                            ADDED_MACHINE);
     if (m->implicit_balloon && !has_kind(p, DEV_MEMBALLOON)) {
         struct device *dev = domain_add_device(p->dom, DEV_MEMBALLOON);
 
-        if (!dev || !(dev->model = strdup("virtio")))
-            return plan_oom(p);
+        dev->model = xstrdup("virtio");
         dev->added = ADDED_MACHINE;
     }
     return 0;
@@ -378,8 +365,8 @@ static int add_input(struct planner *p, const char *type)
 {
     struct device *dev = domain_add_device(p->dom, DEV_INPUT);
 
-    if (!dev || !(dev->type = strdup(type)) || !(dev->bus = strdup("usb")))
-        return plan_oom(p);
+    dev->type = xstrdup(type);
+    dev->bus = xstrdup("usb");
     dev->added = ADDED_MACHINE;
     return 0;
 }
@@ -406,8 +393,7 @@ static int add_implicit_video(struct planner *p)
     if (!has_kind(p, DEV_GRAPHICS) || has_kind(p, DEV_VIDEO))
         return 0;
     dev = domain_add_device(p->dom, DEV_VIDEO);
-    if (!dev || !(dev->model = strdup(p->mach->video_model)))
-        return plan_oom(p);
+    dev->model = xstrdup(p->mach->video_model);
     dev->added = ADDED_FOR_GRAPHICS;
     dev->primary = true;
     return 0;
@@ -430,22 +416,18 @@ int plan_build_lists(struct planner *p)
     for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
         const struct device *dev = plan_dev(p, pos);
 
-        if (dev->kind != DEV_CONTROLLER &&
-            plan_list_push(&p->by_kind[dev->kind], pos) < 0)
-            return plan_oom(p);
+        if (dev->kind != DEV_CONTROLLER)
+            plan_list_push(&p->by_kind[dev->kind], pos);
     }
     for (size_t i = 0; i < p->by_kind[DEV_INTERFACE].n; i++) {
         size_t pos = p->by_kind[DEV_INTERFACE].at[i];
 
-        if (plan_list_push(str_eq(plan_dev(p, pos)->type, "hostdev")
-                               ? &p->hostdevs
-                               : &p->nets,
-                           pos) < 0)
-            return plan_oom(p);
+        plan_list_push(str_eq(plan_dev(p, pos)->type, "hostdev") ? &p->hostdevs
+                                                                 : &p->nets,
+                       pos);
     }
     for (size_t i = 0; i < p->by_kind[DEV_HOSTDEV].n; i++) {
-        if (plan_list_push(&p->hostdevs, p->by_kind[DEV_HOSTDEV].at[i]) < 0)
-            return plan_oom(p);
+        plan_list_push(&p->hostdevs, p->by_kind[DEV_HOSTDEV].at[i]);
     }
     /* virtio disks, stably sorted by target index */
     for (size_t i = 0; i < p->by_kind[DEV_DISK].n; i++) {
@@ -458,8 +440,7 @@ int plan_build_lists(struct planner *p)
         while (at > 0 && domain_disk_name_index(
                              plan_dev(p, p->vdisks.at[at - 1])->dev) > idx)
             at--;
-        if (plan_list_insert(&p->vdisks, at, pos) < 0)
-            return plan_oom(p);
+        plan_list_insert(&p->vdisks, at, pos);
     }
     /* videos: the one marked primary first */
     for (size_t i = 0; i < p->by_kind[DEV_VIDEO].n; i++) {
@@ -467,8 +448,7 @@ int plan_build_lists(struct planner *p)
         bool first = plan_dev(p, pos)->primary && p->videos.n > 0 &&
                      !plan_dev(p, p->videos.at[0])->primary;
 
-        if (plan_list_insert(&p->videos, first ? 0 : p->videos.n, pos) < 0)
-            return plan_oom(p);
+        plan_list_insert(&p->videos, first ? 0 : p->videos.n, pos);
     }
     return 0;
 }

@@ -7,34 +7,28 @@
  * nonpci.c) call only these helpers, so no step depends on another.
  */
 #include "plan/state.h"
+#include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-int plan_oom(struct planner *p)
+void plan_list_push(struct plan_list *l, size_t pos)
 {
-    return diag_fail(p->d, STATUS_IO, 0, NULL, "out of memory");
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->at = xreallocarray(l->at, l->cap, sizeof(*l->at));
+    }
+    l->at[l->n++] = pos;
 }
 
-int plan_list_push(struct plan_list *l, size_t pos)
+void plan_list_insert(struct plan_list *l, size_t where, size_t pos)
 {
-    size_t *at = realloc(l->at, (l->n + 1) * sizeof(*at));
-
-    if (!at)
-        return -1;
-    at[l->n++] = pos;
-    l->at = at;
-    return 0;
-}
-
-int plan_list_insert(struct plan_list *l, size_t where, size_t pos)
-{
-    if (plan_list_push(l, pos) < 0)
-        return -1;
+    assert(where <= l->n);
+    plan_list_push(l, pos);
     memmove(&l->at[where + 1], &l->at[where],
             (l->n - 1 - where) * sizeof(*l->at));
     l->at[where] = pos;
-    return 0;
 }
 
 void plan_format_addr(char *buf, size_t len, const struct pci_addr *a)
@@ -52,19 +46,13 @@ int plan_fail_device(struct planner *p, int status, size_t pos, const char *fmt,
                      detail);
 }
 
-int plan_grow_state(struct planner *p)
+void plan_grow_state(struct planner *p)
 {
-    struct plan_devstate *st;
-
     if (p->nst >= p->dom->ndevs)
-        return 0;
-    st = realloc(p->st, p->dom->ndevs * sizeof(*st));
-    if (!st)
-        return plan_oom(p);
-    memset(&st[p->nst], 0, (p->dom->ndevs - p->nst) * sizeof(*st));
-    p->st = st;
+        return;
+    p->st = xreallocarray(p->st, p->dom->ndevs, sizeof(*p->st));
+    memset(&p->st[p->nst], 0, (p->dom->ndevs - p->nst) * sizeof(*p->st));
     p->nst = p->dom->ndevs;
-    return 0;
 }
 
 struct device *plan_add_controller(struct planner *p, const char *type,
@@ -73,16 +61,11 @@ struct device *plan_add_controller(struct planner *p, const char *type,
 {
     struct device *dev = domain_add_device(p->dom, DEV_CONTROLLER);
 
-    if (dev)
-        dev->added = why;
-
-    if (!dev || !(dev->type = strdup(type)) ||
-        (model && !(dev->model = strdup(model))) ||
-        plan_list_push(&p->ctrls, p->dom->ndevs - 1) < 0) {
-        plan_oom(p);
-        return NULL;
-    }
+    dev->added = why;
+    dev->type = xstrdup(type);
+    dev->model = model ? xstrdup(model) : NULL;
     dev->index = index;
+    plan_list_push(&p->ctrls, p->dom->ndevs - 1);
     return dev;
 }
 

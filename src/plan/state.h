@@ -36,6 +36,7 @@ struct plan_devstate {
 struct plan_list {
     size_t *at;
     size_t n;
+    size_t cap;
 };
 
 struct planner {
@@ -89,13 +90,12 @@ static inline bool plan_is_usb2_companion(const struct device *dev)
 }
 
 /* planner.c */
-int plan_oom(struct planner *p);
 void plan_format_addr(char *buf, size_t len, const struct pci_addr *a);
-int plan_list_push(struct plan_list *l, size_t pos);
-int plan_list_insert(struct plan_list *l, size_t where, size_t pos);
+void plan_list_push(struct plan_list *l, size_t pos);
+void plan_list_insert(struct plan_list *l, size_t where, size_t pos);
 int plan_fail_device(struct planner *p, int status, size_t pos, const char *fmt,
                      const char *detail);
-int plan_grow_state(struct planner *p);
+void plan_grow_state(struct planner *p);
 struct device *plan_add_controller(struct planner *p, const char *type,
                                    long index, const char *model,
                                    enum addition why);

@@ -10,6 +10,7 @@
 
 #include "machine/machine.h"
 #include "render/writer.h"
+#include "util/xalloc.h"
 
 static bool is_ctrl(const struct device *dev, const char *type, long index)
 {
@@ -130,11 +131,9 @@ size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
 int strip_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                  size_t *outlen, struct diag *d)
 {
-    long *elems = malloc((dom->ndevs ? dom->ndevs : 1) * sizeof(*elems));
+    long *elems = xmalloc((dom->ndevs ? dom->ndevs : 1) * sizeof(*elems));
     int ret;
 
-    if (!elems)
-        return diag_fail(d, STATUS_IO, 0, NULL, "out of memory");
     ret =
         writer_delete(xd, elems, strip_select(xd, dom, elems), out, outlen, d);
     free(elems);

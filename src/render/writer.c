@@ -7,6 +7,7 @@
  * what keeps comments, quoting, attribute order and line endings.
  */
 #include "render/writer.h"
+#include "util/xalloc.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,7 +18,7 @@
 /* libvirt indents each nesting level by two spaces */
 #define LIBVIRT_INDENT_STEP "  "
 
-/* ---- growable strings (allocation failure aborts, as in libvirt) ---- */
+/* ---- growable strings ---- */
 
 struct strbuf {
     char *s;
@@ -25,29 +26,16 @@ struct strbuf {
     size_t cap;
 };
 
-static void *xrealloc(void *p, size_t size)
-{
-    void *q = realloc(p, size ? size : 1);
-
-    if (!q) {
-        fputs("pciplan: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
 static void sb_reserve(struct strbuf *sb, size_t extra)
 {
     /* the sums below must not wrap (inputs are far below this) */
-    if (extra > SIZE_MAX / 4 - sb->len) {
-        fputs("pciplan: out of memory\n", stderr);
-        abort();
-    }
+    if (extra > SIZE_MAX / 4 - sb->len)
+        xalloc_die();
     if (sb->len + extra + 1 <= sb->cap)
         return;
     while (sb->len + extra + 1 > sb->cap)
         sb->cap = sb->cap ? sb->cap * 2 : 64;
-    sb->s = xrealloc(sb->s, sb->cap);
+    sb->s = xreallocarray(sb->s, sb->cap, 1);
 }
 
 static void sb_addn(struct strbuf *sb, const char *s, size_t n)
@@ -121,7 +109,7 @@ static void sb_add_attr(struct strbuf *sb, const char *name, const char *value)
 
 static char *sb_steal(struct strbuf *sb)
 {
-    char *s = sb->s ? sb->s : xrealloc(NULL, 1);
+    char *s = sb->s ? sb->s : xmalloc(1);
 
     if (!sb->s)
         s[0] = '\0';
@@ -156,7 +144,7 @@ static void add_edit(struct writer *w, size_t off, size_t del,
 
     if (w->nedits == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 16;
-        w->edits = xrealloc(w->edits, w->cap * sizeof(*w->edits));
+        w->edits = xreallocarray(w->edits, w->cap, sizeof(*w->edits));
     }
     e = &w->edits[w->nedits];
     e->off = off;
@@ -709,7 +697,7 @@ static void blocks_push(struct block_list *bl, struct block b)
 {
     if (bl->n == bl->cap) {
         bl->cap = bl->cap ? bl->cap * 2 : 4;
-        bl->v = xrealloc(bl->v, bl->cap * sizeof(*bl->v));
+        bl->v = xreallocarray(bl->v, bl->cap, sizeof(*bl->v));
     }
     bl->v[bl->n++] = b;
 }
@@ -1330,7 +1318,7 @@ int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
                   char **out, size_t *outlen, struct diag *d)
 {
     struct writer w = {xd, NULL, NULL, NULL, 0, 0};
-    long *sorted = xrealloc(NULL, (nelems ? nelems : 1) * sizeof(*sorted));
+    long *sorted = xreallocarray(NULL, (nelems ? nelems : 1), sizeof(*sorted));
     size_t covered_to = 0, i;
     int ret;
 

@@ -7,6 +7,7 @@
  */
 #include "view/lint.h"
 #include "util/strutil.h"
+#include "util/xalloc.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,11 +28,7 @@ static int add(struct lint_result *r, size_t order, unsigned line,
 
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
-        struct lint_finding *v = realloc(r->v, cap * sizeof(*v));
-
-        if (!v)
-            return -1;
-        r->v = v;
+        r->v = xreallocarray(r->v, cap, sizeof(*r->v));
         r->cap = cap;
     }
     f = &r->v[r->n++];

@@ -3,6 +3,7 @@
  */
 #include "view/report.h"
 #include "util/strutil.h"
+#include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -634,9 +635,9 @@ static void show_dot(FILE *f, const struct topo *t)
           "fontname=\"Helvetica\", fontsize=10];\n",
           f);
     fputs("  edge [fontname=\"Helvetica\", fontsize=9, arrowhead=none];\n", f);
-    bool *declared = calloc(t->dom->ndevs ? t->dom->ndevs : 1, 1);
+    bool *declared = xcalloc(t->dom->ndevs ? t->dom->ndevs : 1, 1);
 
-    for (unsigned b = 0; declared && b < PCI_MAX_BUSES; b++) {
+    for (unsigned b = 0; b < PCI_MAX_BUSES; b++) {
         if (t->bus[b])
             dot_bus(f, t, b, declared);
     }

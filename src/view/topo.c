@@ -2,6 +2,7 @@
  * topo.c: the planned PCI topology as buses and slots, for the reports.
  */
 #include "view/topo.h"
+#include "util/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static const struct machine *find_machine(const struct domain *dom,
     return machine_default(dom->arch ? dom->arch : "x86_64");
 }
 
-static int add_bus(struct topo *t, size_t pos)
+static void add_bus(struct topo *t, size_t pos)
 {
     const struct device *dev = t->dom->devs[pos];
     enum pci_model m = pci_model_from_name(dev->model);
@@ -39,10 +40,8 @@ static int add_bus(struct topo *t, size_t pos)
 
     if (m == PCI_MODEL_NONE || dev->index < 0 || dev->index >= PCI_MAX_BUSES ||
         t->bus[dev->index])
-        return 0;
-    b = malloc(sizeof(*b));
-    if (!b)
-        return -1;
+        return;
+    b = xmalloc(sizeof(*b));
     b->ctrl = (long)pos;
     b->model = m;
     b->hotplug = pci_models[m].hotplug && dev->target.hotplug != TRI_OFF;
@@ -51,7 +50,6 @@ static int add_bus(struct topo *t, size_t pos)
             b->slot_fn[s][f] = TOPO_FREE;
     }
     t->bus[dev->index] = b;
-    return 0;
 }
 
 /* The machine's fixed chipset functions (the PIIX3 IDE and USB
@@ -99,34 +97,26 @@ static void read_input_buses(struct topo *t)
     }
 }
 
-int topo_build(struct topo *t, const struct domain *dom, const char *machine)
+void topo_build(struct topo *t, const struct domain *dom, const char *machine)
 {
     size_t n = dom->ndevs ? dom->ndevs : 1;
 
     memset(t, 0, sizeof(*t));
     t->dom = dom;
     t->mach = find_machine(dom, machine);
-    t->ordinal = calloc(n, sizeof(*t->ordinal));
-    t->input_bus = calloc(n, sizeof(*t->input_bus));
-    if (!t->ordinal || !t->input_bus) {
-        topo_free(t);
-        return -1;
-    }
+    t->ordinal = xcalloc(n, sizeof(*t->ordinal));
+    t->input_bus = xcalloc(n, sizeof(*t->input_bus));
     number_devices(t);
     read_input_buses(t);
     for (size_t i = 0; i < dom->ndevs; i++) {
         if (!topo_is_pci_ctrl(dom->devs[i]))
             continue;
         t->nctrls++;
-        if (add_bus(t, i) < 0) {
-            topo_free(t);
-            return -1;
-        }
+        add_bus(t, i);
     }
     add_chipset(t);
     for (size_t i = 0; i < dom->ndevs; i++)
         add_device(t, i);
-    return 0;
 }
 
 void topo_free(struct topo *t)

@@ -47,9 +47,9 @@ struct topo_census {
 
 /*
  * Build the view of a planned domain. 'machine' is --machine (NULL:
- * the domain's own). Returns -1 only when out of memory.
+ * the domain's own).
  */
-int topo_build(struct topo *t, const struct domain *dom, const char *machine);
+void topo_build(struct topo *t, const struct domain *dom, const char *machine);
 
 void topo_free(struct topo *t);
 

@@ -7,6 +7,7 @@
  * kept beside it as anchors, which no layer above the renderer reads.
  */
 #include "xml/load.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ static char *attr(xmlNodePtr n, const char *name)
 
     if (!v)
         return NULL;
-    copy = strdup((const char *)v);
+    copy = xstrdup((const char *)v);
     xmlFree(v);
     return copy;
 }
@@ -251,12 +252,12 @@ static char *default_disk_bus(const char *device, const char *dev)
                      {"ubd", "uml"}};
 
     if (device && strcmp(device, "floppy") == 0)
-        return strdup("fdc");
+        return xstrdup("fdc");
     for (size_t i = 0; dev && i < sizeof(by_prefix) / sizeof(*by_prefix); i++) {
         if (strncmp(dev, by_prefix[i].prefix, strlen(by_prefix[i].prefix)) == 0)
-            return strdup(by_prefix[i].bus);
+            return xstrdup(by_prefix[i].bus);
     }
-    return strdup("ide");
+    return xstrdup("ide");
 }
 
 /* The model string of <model type='...'/> children (interface, video,

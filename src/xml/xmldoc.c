@@ -9,6 +9,7 @@
  * documents libxml2 has already accepted.
  */
 #include "xml/xmldoc.h"
+#include "util/xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -50,17 +51,6 @@ struct parse_state {
     unsigned error_line;
     char error_msg[256];
 };
-
-static void *xmldoc_xrealloc(void *p, size_t size)
-{
-    void *q = realloc(p, size ? size : 1);
-
-    if (!q) {
-        fputs("pciplan: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 static unsigned current_line(const struct parse_state *st)
 {
@@ -497,7 +487,7 @@ static int collect_elements(struct xmldoc *xd, xmlNodePtr root, struct diag *d)
     size_t cap = 64;
     xmlNodePtr n;
 
-    xd->elems = xmldoc_xrealloc(NULL, cap * sizeof(*xd->elems));
+    xd->elems = xreallocarray(NULL, cap, sizeof(*xd->elems));
     xd->nelems = 0;
     for (n = root; n; n = next_in_document_order(n, root)) {
         if (n->type == XML_ENTITY_REF_NODE)
@@ -508,7 +498,7 @@ static int collect_elements(struct xmldoc *xd, xmlNodePtr root, struct diag *d)
             return -1;
         if (xd->nelems == cap) {
             cap *= 2;
-            xd->elems = xmldoc_xrealloc(xd->elems, cap * sizeof(*xd->elems));
+            xd->elems = xreallocarray(xd->elems, cap, sizeof(*xd->elems));
         }
         memset(&xd->elems[xd->nelems], 0, sizeof(*xd->elems));
         xd->elems[xd->nelems].node = n;
@@ -860,7 +850,7 @@ int xmldoc_parse(struct xmldoc *xd, char *text, size_t len, struct diag *d)
                          (unsigned)XMLDOC_MAX_BYTES);
     }
     /* the header promises a NUL-terminated copy */
-    xd->text = xmldoc_xrealloc(text, len + 1);
+    xd->text = xreallocarray(text, len + 1, 1);
     xd->text[len] = '\0';
     xd->len = len;
     if (load(xd, d) < 0) {
