@@ -17,6 +17,19 @@
 typedef struct device *(*add_controller_fn)(void *opaque, const char *type,
                                             long index);
 
+/* Shared by the address kinds (nonpci.c). */
+bool nonpci_has_address(const struct device *dev, const char *type);
+/* The value of a non-PCI address attribute as a number, or -1. */
+long nonpci_address_number(const struct device *dev, const char *name);
+bool nonpci_find_controller(const struct domain *dom, const char *type,
+                            long index);
+/* Replace the device's address with one of 'type'; attributes follow as
+ * name, printf format, value triples (values are unsigned long). */
+void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
+                        ...);
+/* The virtio devices that can leave PCI for virtio-mmio (and CCW). */
+bool nonpci_virtio_transport_capable(const struct device *dev);
+
 int nonpci_assign_drives(struct domain *dom, struct diag *d);
 
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,

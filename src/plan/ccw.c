@@ -1,0 +1,101 @@
+/*
+ * ccw.c: s390 channel I/O (CCW) device numbers of virtio devices.
+ */
+#include "plan/nonpci.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* s390 channel I/O (CCW) device numbers                                */
+
+/* The virtio devices that go on the channel subsystem instead of PCI. */
+static bool ccw_capable(const struct device *dev)
+{
+    return nonpci_virtio_transport_capable(dev) ||
+           dev->kind == DEV_FILESYSTEM || dev->kind == DEV_VSOCK;
+}
+
+/* libvirt's device iteration order (virDomainDeviceInfoIterate). */
+static const enum dev_kind iteration_order[] = {
+    DEV_DISK,       DEV_INTERFACE, DEV_SOUND,      DEV_HOSTDEV,  DEV_VIDEO,
+    DEV_CONTROLLER, DEV_SMARTCARD, DEV_SERIAL,     DEV_PARALLEL, DEV_CHANNEL,
+    DEV_CONSOLE,    DEV_INPUT,     DEV_FILESYSTEM, DEV_WATCHDOG, DEV_MEMBALLOON,
+    DEV_RNG,        DEV_NVRAM,     DEV_HUB,        DEV_SHMEM,    DEV_TPM,
+    DEV_PANIC,      DEV_MEMORY,    DEV_REDIRDEV,   DEV_IOMMU,    DEV_VSOCK};
+
+static bool devno_used(const struct domain *dom, unsigned long devno)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (nonpci_has_address(dev, "ccw") && !dev->addr_changed &&
+            nonpci_address_number(dev, "devno") == (long)devno)
+            return true;
+    }
+    return false;
+}
+
+/* Disks in libvirt's array order: stably sorted by target index. */
+static void next_disk_order(const struct domain *dom, size_t *order, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        size_t at;
+
+        if (dom->devs[i]->kind != DEV_DISK)
+            continue;
+        at = *n;
+        while (at > 0 &&
+               str_eq(dom->devs[order[at - 1]]->bus, dom->devs[i]->bus) &&
+               domain_disk_name_index(dom->devs[order[at - 1]]->dev) >
+                   domain_disk_name_index(dom->devs[i]->dev))
+            at--;
+        memmove(&order[at + 1], &order[at], (*n - at) * sizeof(*order));
+        order[at] = i;
+        (*n)++;
+    }
+}
+
+static int assign_devno(struct domain *dom, struct device *dev,
+                        unsigned long *next, struct diag *d)
+{
+    while (*next <= 0xffff && devno_used(dom, *next))
+        (*next)++;
+    if (*next > 0xffff)
+        return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
+                         dev_kind_name(dev->kind),
+                         "no free CCW device number is left");
+    nonpci_set_address(dev, "ccw", 3, "cssid", "0x%lx", 0xfeUL, "ssid", "0x%lx",
+                       0UL, "devno", "0x%04lx", *next);
+    (*next)++;
+    return 0;
+}
+
+int nonpci_assign_ccw(struct domain *dom, struct diag *d)
+{
+    size_t *disks = xcalloc(dom->ndevs + 1, sizeof(*disks)), ndisks;
+    unsigned long next = 0;
+    int rc = 0;
+
+    next_disk_order(dom, disks, &ndisks);
+    for (size_t k = 0;
+         rc == 0 && k < sizeof(iteration_order) / sizeof(*iteration_order);
+         k++) {
+        size_t n = iteration_order[k] == DEV_DISK ? ndisks : dom->ndevs;
+
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            struct device *dev =
+                dom->devs[iteration_order[k] == DEV_DISK ? disks[i] : i];
+
+            if (dev->kind == iteration_order[k] &&
+                dev->addr_type == ADDR_NONE && ccw_capable(dev))
+                rc = assign_devno(dom, dev, &next, d);
+        }
+    }
+    free(disks);
+    return rc;
+}

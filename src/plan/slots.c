@@ -1,0 +1,95 @@
+/*
+ * slots.c: the small address kinds: CCID slots of smartcards, the
+ * virtio-mmio switch of Arm and RISC-V virt machines, DIMM slots of
+ * memory devices.
+ */
+#include "plan/nonpci.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* CCID slots, virtio-mmio, DIMM slots                                  */
+
+void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
+                              void *opaque)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *card = dom->devs[i];
+        long controller = 0, max = -1;
+
+        if (card->kind != DEV_SMARTCARD)
+            continue;
+        if (nonpci_has_address(card, "ccid")) {
+            controller = card->addr_controller < 0 ? 0 : card->addr_controller;
+        } else if (card->addr_type == ADDR_NONE) {
+            for (size_t j = 0; j < dom->ndevs; j++) {
+                const struct device *o = dom->devs[j];
+
+                if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, "ccid") &&
+                    o->addr_controller <= 0 &&
+                    nonpci_address_number(o, "slot") > max)
+                    max = nonpci_address_number(o, "slot");
+            }
+            nonpci_set_address(card, "ccid", 2, "controller", "%lu", 0UL,
+                               "slot", "%lu", (unsigned long)(max + 1));
+            card->addr_controller = 0;
+        }
+        if (!nonpci_find_controller(dom, "ccid", controller))
+            add(opaque, "ccid", controller);
+    }
+}
+
+void nonpci_assign_virtio_mmio(struct domain *dom)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < dom->ndevs && !any; i++)
+        any = nonpci_has_address(dom->devs[i], "virtio-mmio");
+    for (size_t i = 0; any && i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+
+        if (dev->addr_type == ADDR_NONE && nonpci_virtio_transport_capable(dev))
+            nonpci_set_address(dev, "virtio-mmio", 0);
+    }
+}
+
+static bool is_dimm(const struct device *dev)
+{
+    return dev->kind == DEV_MEMORY &&
+           (str_eq(dev->model, "dimm") || str_eq(dev->model, "nvdimm"));
+}
+
+int nonpci_assign_dimms(struct domain *dom, struct diag *d)
+{
+    bool used[4096] = {false};
+
+    if (dom->memory_slots <= 0)
+        return 0;
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        long slot = nonpci_address_number(dom->devs[i], "slot");
+
+        if (is_dimm(dom->devs[i]) && nonpci_has_address(dom->devs[i], "dimm") &&
+            slot >= 0 && slot < dom->memory_slots)
+            used[slot] = true;
+    }
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+        long slot = 0;
+
+        if (!is_dimm(dev) || dev->addr_type != ADDR_NONE)
+            continue;
+        while (slot < dom->memory_slots && used[slot])
+            slot++;
+        if (slot == dom->memory_slots)
+            return diag_fail(d, STATUS_UNSATISFIABLE, dev->line, "memory",
+                             "no free memory slot (maxMemory slots='%ld')",
+                             dom->memory_slots);
+        used[slot] = true;
+        nonpci_set_address(dev, "dimm", 1, "slot", "%lu", (unsigned long)slot);
+    }
+    return 0;
+}
