@@ -1,3 +1,8 @@
+/*
+ * pipeline.c: the in-memory path from document bytes to planned bytes
+ * (parse, load, plan, render), for callers that have no files: the
+ * fuzzer and the property check.
+ */
 #include "app/pipeline.h"
 
 #include <stdlib.h>

@@ -1,3 +1,10 @@
+/*
+ * machine.c: the machine table. Each row is one machine family of one
+ * architecture as libvirt 9.0 with QEMU 7.2 knows it: the names it goes
+ * by, its root bus, the chipset functions that are always there, and the
+ * default models of the controllers and devices libvirt adds to it. The
+ * planner asks the row; it never tests a machine name.
+ */
 #include "machine/machine.h"
 
 #include <string.h>

@@ -1,3 +1,7 @@
+/*
+ * domain.c: the domain model's own operations: device kind names, adding
+ * a device (as the planner does), disk target indexes, freeing.
+ */
 #include "model/domain.h"
 #include "util/xalloc.h"
 

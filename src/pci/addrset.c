@@ -1,3 +1,9 @@
+/*
+ * addrset.c: the PCI address set of one planning pass: reserving an
+ * address a device asks for, finding the next free slot a device fits,
+ * and growing the set by a bus when the sizing pass runs out (libvirt's
+ * virDomainPCIAddressSet, restated).
+ */
 #include "pci/addrset.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * planner.c: libvirt 9.0's PCI address assignment, restated.
+ * plan.c: libvirt 9.0's PCI address assignment, restated.
  *
  * The shape follows libvirt's qemuDomainAssignPCIAddresses: implicit
  * devices are added first, then a sizing pass places every device in a
@@ -10,6 +10,7 @@
  * which both passes store (libvirt does, and pass 2 depends on it).
  */
 #include "plan/state.h"
+#include "plan/plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

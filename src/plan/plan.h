@@ -1,8 +1,8 @@
 /*
- * planner.h: libvirt 9.0's PCI topology planning on the domain model.
+ * plan.h: libvirt 9.0's PCI topology planning on the domain model.
  */
-#ifndef PCIPLAN_PLANNER_H
-#define PCIPLAN_PLANNER_H
+#ifndef PCIPLAN_PLAN_H
+#define PCIPLAN_PLAN_H
 
 #include "util/diag.h"
 #include "model/domain.h"

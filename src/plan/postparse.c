@@ -4,6 +4,7 @@
  * controllers, and the device lists in libvirt's array orders.
  */
 #include "plan/state.h"
+#include "plan/plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

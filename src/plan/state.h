@@ -1,13 +1,14 @@
 /*
- * planner-internal.h: state shared by the planner's modules.
+ * state.h: state shared by the planner's modules.
  *
- * planner.c runs libvirt's two passes, postparse.c prepares the domain as
+ * plan.c runs libvirt's two passes, postparse.c prepares the domain as
  * libvirt's post-parse stage does (machine, controller order and
  * indexes, implicit devices), classify.c decides what kind of slot each
- * device needs. Nothing outside these three files includes this.
+ * device needs; state.c holds the helpers all of them share. Nothing
+ * outside src/plan includes this.
  */
-#ifndef PCIPLAN_PLANNER_INTERNAL_H
-#define PCIPLAN_PLANNER_INTERNAL_H
+#ifndef PCIPLAN_PLAN_STATE_H
+#define PCIPLAN_PLAN_STATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,7 +16,8 @@
 
 #include "pci/addrset.h"
 #include "machine/machine.h"
-#include "plan/plan.h"
+#include "model/domain.h"
+#include "util/diag.h"
 #include "util/strutil.h"
 
 #define PCI_CLASS (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
@@ -33,6 +35,9 @@ struct plan_devstate {
 };
 
 /* An ordered list of device positions. */
+/* plan.h defines it; the steps that read options include plan.h. */
+struct plan_options;
+
 struct plan_list {
     size_t *at;
     size_t n;

@@ -1,3 +1,7 @@
+/*
+ * diag.c: the one shape of a failure: status, line, element and a message
+ * made printable, and its one-line rendering on standard error.
+ */
 #include "util/diag.h"
 
 #include <stdio.h>
