@@ -28,6 +28,15 @@
  * ACTUAL is reported missing, one of ACTUAL that carries an address but has
  * none in EXPECTED is reported unexpected.
  *
+ * --full (what the libvirt checks use) is --all and more: every attribute
+ * of a controller (model, ports, vectors, ...; only type and index, its key,
+ * are left out) and every child of it but its address (<model>, <target>
+ * with all its attributes and children, <master startport>, <driver>, ...),
+ * compared as a canonical text; the <zpci uid fid> child of a PCI address
+ * (s390x) as part of the address; devices of every <devices> element of
+ * the domain, numbered across them.  A device or controller present on one
+ * side only is a difference.
+ *
  * Exit status: 0 equal, 1 different, 2 usage or parse error.
  */
 
@@ -40,7 +49,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#define MAX_FIELDS 12
+#define MAX_FIELDS 32
 
 typedef struct {
     const char *name; /* "model", "target port", "address", ... */
@@ -63,6 +72,21 @@ typedef struct {
 
 /* --all: compare addresses of every type, not only PCI */
 static bool all_addresses;
+/* --full: --all plus every controller attribute and child, zpci, and all
+ * <devices> elements */
+static bool full;
+
+/* per-name device counters across all <devices> elements (--full) */
+typedef struct {
+    char *name;
+    size_t n;
+} Counter;
+static Counter *counters;
+static size_t ncounters;
+static bool primary_video_seen;
+
+static size_t next_ordinal(const char *name);
+static const char *intern(const char *name);
 
 static void *xalloc(size_t n)
 {
@@ -212,6 +236,18 @@ static char *norm_address(const xmlNode *a)
         unsigned long long fn = num_attr(a, "function", &ok);
 
         rest = attr_list(a, pci_skip);
+        if (full) {
+            const xmlNode *z = child(a, "zpci");
+
+            if (z) {
+                char *zl = attr_list(z, NULL);
+                char *with = fmt("%s%szpci(%s)", rest, *rest ? " " : "", zl);
+
+                free(zl);
+                free(rest);
+                rest = with;
+            }
+        }
         if (ok)
             s = fmt("pci %04llx:%02llx:%02llx.%llx%s%s", dom, bus, slot, fn,
                     *rest ? " " : "", rest);
@@ -223,6 +259,51 @@ static char *norm_address(const xmlNode *a)
     }
     free(rest);
     xmlFree(type);
+    return s;
+}
+
+/* Canonical text of an element: name, sorted normalised attributes,
+ * trimmed text and the children in order, recursively. */
+static char *canon(const xmlNode *n)
+{
+    char *attrs = attr_list(n, NULL);
+    char *s = fmt("%s%s%s", (const char *)n->name, *attrs ? " " : "", attrs);
+    const xmlNode *c;
+    bool any = false;
+
+    free(attrs);
+    for (c = n->children; c; c = c->next) {
+        char *part = NULL, *t;
+
+        if (is_elem(c, NULL)) {
+            part = canon(c);
+        } else if (c->type == XML_TEXT_NODE && c->content) {
+            const char *b = (const char *)c->content;
+            size_t len;
+
+            while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+                b++;
+            len = strlen(b);
+            while (len && (b[len - 1] == ' ' || b[len - 1] == '\t' ||
+                           b[len - 1] == '\n' || b[len - 1] == '\r'))
+                len--;
+            if (len)
+                part = fmt("'%.*s'", (int)len, b);
+        }
+        if (!part)
+            continue;
+        t = fmt("%s%s%s", s, any ? ", " : " {", part);
+        free(s);
+        free(part);
+        s = t;
+        any = true;
+    }
+    if (any) {
+        char *t = fmt("%s}", s);
+
+        free(s);
+        s = t;
+    }
     return s;
 }
 
@@ -267,6 +348,55 @@ static char *dup_or_null(const char *s)
     return s ? fmt("%s", s) : NULL;
 }
 
+/* Field names taken from the document outlive it: keep one copy each. */
+static char **interned;
+static size_t ninterned;
+
+static const char *intern(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ninterned; i++)
+        if (strcmp(interned[i], name) == 0)
+            return interned[i];
+    interned = realloc(interned, (ninterned + 1) * sizeof(*interned));
+    if (!interned) {
+        fputs("golden-compare: out of memory\n", stderr);
+        exit(2);
+    }
+    interned[ninterned] = fmt("%s", name);
+    return interned[ninterned++];
+}
+
+static size_t next_ordinal(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ncounters; i++)
+        if (strcmp(counters[i].name, name) == 0)
+            return ++counters[i].n;
+    counters = realloc(counters, (ncounters + 1) * sizeof(*counters));
+    if (!counters) {
+        fputs("golden-compare: out of memory\n", stderr);
+        exit(2);
+    }
+    counters[ncounters].name = fmt("%s", name);
+    counters[ncounters].n = 1;
+    return counters[ncounters++].n;
+}
+
+static void reset_counters(void)
+{
+    size_t i;
+
+    for (i = 0; i < ncounters; i++)
+        free(counters[i].name);
+    free(counters);
+    counters = NULL;
+    ncounters = 0;
+    primary_video_seen = false;
+}
+
 static void add_controller(Summary *sum, const xmlNode *c)
 {
     static const char *const target_attrs[] = {
@@ -302,6 +432,46 @@ static void add_controller(Summary *sum, const xmlNode *c)
 
     it = new_item(sum, key);
     it->controller = true;
+    if (full) {
+        static const char *const key_attrs[] = {"type", "index", NULL};
+        char *rest = attr_list(c, key_attrs);
+
+        add_field(it, "attributes", *rest ? rest : NULL);
+        if (!*rest)
+            free(rest);
+        for (n = c->children; n; n = n->next) {
+            if (!is_elem(n, NULL) || is_elem(n, "address"))
+                continue;
+            /* one field per child element name (<model>, <target>,
+             * <master>, <driver>, ...); repeated ones are joined */
+            {
+                const char *fname = (const char *)n->name;
+                char *v = canon(n);
+                size_t k;
+                bool merged = false;
+
+                for (k = 0; k < it->nfields; k++) {
+                    if (strcmp(it->fields[k].name, fname) == 0) {
+                        char *j = fmt("%s; %s", it->fields[k].value, v);
+
+                        free(it->fields[k].value);
+                        free(v);
+                        it->fields[k].value = j;
+                        merged = true;
+                        break;
+                    }
+                }
+                if (!merged)
+                    add_field(it, intern(fname), v);
+            }
+        }
+        n = child(c, "address");
+        add_field(it, "address", n ? norm_address(n) : NULL);
+        xmlFree(type);
+        xmlFree(index);
+        xmlFree(model);
+        return;
+    }
     add_field(it, "model", dup_or_null(model));
 
     n = child(c, "model");
@@ -374,6 +544,28 @@ static char *device_key(const xmlNode *dev)
     const xmlNode *s;
     size_t nth = 1;
 
+    if (full && !is_elem(dev, "disk")) {
+        char *prefix, *key;
+
+        if (is_elem(dev, "input")) {
+            char *bus = attr(dev, "bus");
+
+            prefix = fmt("input bus=%s", bus ? bus : "");
+            xmlFree(bus);
+        } else {
+            prefix = fmt("%s", (const char *)dev->name);
+        }
+        if (is_elem(dev, "video") && is_primary_video(dev))
+            nth = 1;
+        else if (is_elem(dev, "video"))
+            nth = next_ordinal(prefix) + primary_video_seen;
+        else
+            nth = next_ordinal(prefix);
+        key = fmt("%s #%zu", prefix, nth);
+        free(prefix);
+        return key;
+    }
+
     if (is_elem(dev, "disk")) {
         const xmlNode *t = child(dev, "target");
         char *d = t ? attr(t, "dev") : NULL;
@@ -383,6 +575,8 @@ static char *device_key(const xmlNode *dev)
             xmlFree(d);
             return key;
         }
+        if (full)
+            return fmt("disk #%zu", next_ordinal("disk"));
     }
     if (is_elem(dev, "input")) {
         char *bus = attr(dev, "bus");
@@ -436,13 +630,29 @@ static int load(const char *path, Summary *sum)
         xmlFreeDoc(doc);
         return -1;
     }
-    devs = child(root, "devices");
-    for (n = devs ? devs->children : NULL; n; n = n->next) {
-        if (is_elem(n, "controller"))
-            add_controller(sum, n);
-        else if (is_elem(n, NULL))
-            add_device(sum, n);
+    reset_counters();
+    if (full) {
+        for (devs = root->children; devs; devs = devs->next) {
+            if (!is_elem(devs, "devices"))
+                continue;
+            for (n = devs->children; n; n = n->next)
+                if (is_elem(n, "video") && is_primary_video(n))
+                    primary_video_seen = true;
+        }
     }
+    for (devs = child(root, "devices"); devs; devs = devs->next) {
+        if (!is_elem(devs, "devices"))
+            continue;
+        for (n = devs->children; n; n = n->next) {
+            if (is_elem(n, "controller"))
+                add_controller(sum, n);
+            else if (is_elem(n, NULL))
+                add_device(sum, n);
+        }
+        if (!full)
+            break;
+    }
+    reset_counters();
     xmlFreeDoc(doc);
     return 0;
 }
@@ -476,11 +686,37 @@ static bool compared(const Item *it)
     return it && (it->controller || it->pci || (all_addresses && it->address));
 }
 
+static void print_fields(const Item *it)
+{
+    size_t i;
+    bool first = true;
+
+    for (i = 0; i < it->nfields; i++) {
+        const Field *f = &it->fields[i];
+
+        if (!f->value)
+            continue;
+        if (strcmp(f->name, "address") == 0)
+            printf("%s@ %s", first ? "" : " ", f->value);
+        else if (strcmp(f->name, "attributes") == 0)
+            printf("%s%s", first ? "" : " ", f->value);
+        else
+            printf("%s<%s>", first ? "" : " ", f->value);
+        first = false;
+    }
+}
+
 static void print_item(const Item *it)
 {
     size_t i;
 
     printf("%s:", it->key);
+    if (full) {
+        putchar(' ');
+        print_fields(it);
+        putchar('\n');
+        return;
+    }
     for (i = 0; i < it->nfields; i++) {
         const Field *f = &it->fields[i];
 
@@ -494,6 +730,16 @@ static void print_item(const Item *it)
     putchar('\n');
 }
 
+static bool has_field(const Item *it, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < it->nfields; i++)
+        if (strcmp(it->fields[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 static bool same(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -503,11 +749,17 @@ static int compare_item(const Item *exp, const Item *act)
 {
     const Item *ref = exp ? exp : act;
     int diffs = 0;
-    size_t i;
+    size_t i, nexp, nact;
 
     if (ref->controller && (!exp || !act)) {
-        printf("%s: %s\n", ref->key,
+        printf("%s: %s", ref->key,
                exp ? "missing" : "not expected but present");
+        if (full) {
+            fputs(" (", stdout);
+            print_fields(ref);
+            putchar(')');
+        }
+        putchar('\n');
         return 1;
     }
     if (all_addresses && (!exp || !act)) {
@@ -520,10 +772,16 @@ static int compare_item(const Item *exp, const Item *act)
                    addr);
         return 1;
     }
-    for (i = 0; i < ref->nfields; i++) {
-        const char *name = ref->fields[i].name;
+    nexp = exp ? exp->nfields : 0;
+    nact = act ? act->nfields : 0;
+    for (i = 0; i < nexp + nact; i++) {
+        const char *name = i < nexp ? exp->fields[i].name
+                                    : act->fields[i - nexp].name;
         const char *e = field_value(exp, name), *a = field_value(act, name);
 
+        /* a field of ACTUAL that EXPECTED has too was compared already */
+        if (i >= nexp && exp && has_field(exp, name))
+            continue;
         if (same(e, a))
             continue;
         diffs++;
@@ -572,6 +830,8 @@ int main(int argc, char **argv)
             summary = true;
         else if (strcmp(argv[argi], "--all") == 0)
             all_addresses = true;
+        else if (strcmp(argv[argi], "--full") == 0)
+            all_addresses = full = true;
         else
             bad = true;
     }
@@ -589,11 +849,14 @@ int main(int argc, char **argv)
             ret = compare(&exp, &act) ? 1 : 0;
     } else {
         fprintf(stderr,
-                "usage: golden-compare [--all] EXPECTED.xml ACTUAL.xml\n"
-                "       golden-compare --summary [--all] FILE.xml\n");
+                "usage: golden-compare [--all|--full] EXPECTED.xml ACTUAL.xml\n"
+                "       golden-compare --summary [--all|--full] FILE.xml\n");
     }
     free_summary(&exp);
     free_summary(&act);
+    for (i = 0; i < ninterned; i++)
+        free(interned[i]);
+    free(interned);
     xmlCleanupParser();
     return ret;
 }
