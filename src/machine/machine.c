@@ -9,6 +9,66 @@
 
 #include <string.h>
 
+/* PIIX3 (i440fx): IDE and UHCI are functions of the chipset in slot 1.
+ * libvirt recognises them at 00:01.1 and 00:01.2 on every machine (and
+ * requires bus 0 to be conventional PCI there). */
+const struct chipset_rule machine_piix3_functions[] = {
+    {.element = "controller",
+     .type = "ide",
+     .index = 0,
+     .slots = {1},
+     .function = 1,
+     .mode = RULE_FIXED,
+     .what = "primary IDE controller"},
+    {.element = "controller",
+     .type = "usb",
+     .index = 0,
+     .models = {"piix3-uhci", NULL},
+     .modelless = true,
+     .slots = {1},
+     .function = 2,
+     .mode = RULE_FIXED,
+     .what = "PIIX3 USB controller"},
+    {.element = NULL},
+};
+
+/* ICH9 (q35): SATA in the LPC slot; UHCI, the DMI bridge and HDA where
+ * real ICH9 hardware has them, when free. */
+static const struct chipset_rule ich9_rules[] = {
+    {.element = "controller",
+     .type = "sata",
+     .index = 0,
+     .slots = {0x1f},
+     .function = 2,
+     .mode = RULE_FIXED_LATER,
+     .what = "primary SATA controller"},
+    {.element = "controller",
+     .type = "usb",
+     .index = -1,
+     .models = {"ich9-uhci1", NULL},
+     .slots = {0x1d, 0x1a},
+     .multifunction = TRI_ON,
+     .mode = RULE_PREFERRED,
+     .what = "ICH9 USB"},
+    {.element = "controller",
+     .type = "pci",
+     .index = -1,
+     .models = {"dmi-to-pci-bridge", NULL},
+     .slots = {0x1e},
+     .multifunction = TRI_ABSENT,
+     .mode = RULE_PREFERRED,
+     .what = "dmi-to-pci-bridge"},
+    {.element = "sound",
+     .index = -1,
+     .models = {"ich9", NULL},
+     .slots = {0x1b},
+     .multifunction = TRI_ABSENT,
+     .mode = RULE_PREFERRED,
+     .empty_address = true,
+     .what = "ICH9 sound"},
+    {.element = NULL},
+};
+
 static const struct machine machines[] = {
     {
         .alias = "pc",
@@ -18,6 +78,8 @@ static const struct machine machines[] = {
         .chipset = CHIPSET_PIIX3,
         .fixed = {{1, 0, "PIIX3 ISA bridge"}, {1, 3, "PIIX3 power management"}},
         .chipset_flags = CONN_AUTOASSIGN | CONN_PCI_DEVICE,
+        .rules = machine_piix3_functions,
+        .video_slot = 2,
         .root = PCI_MODEL_PCI_ROOT,
         .implicit_usb = "piix3-uhci",
         .usb_model = "piix3-uhci",
@@ -35,6 +97,8 @@ static const struct machine machines[] = {
         .chipset = CHIPSET_ICH9,
         .fixed = {{0x1f, 0, "ICH9 LPC bridge"}, {0x1f, 3, "ICH9 SMBus"}},
         .chipset_flags = CONN_PCIE_DEVICE,
+        .rules = ich9_rules,
+        .video_slot = 1,
         .root = PCI_MODEL_PCIE_ROOT,
         .implicit_usb = "qemu-xhci",
         .usb_model = "piix3-uhci",

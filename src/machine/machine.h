@@ -25,15 +25,54 @@ struct fixed_function {
     const char *what; /* NULL ends the list */
 };
 
+/* How a chipset rule places the devices it matches. */
+enum chipset_rule_mode {
+    /* The device belongs at this address: an input address elsewhere is
+     * an error; it is pinned there and reserved at once. */
+    RULE_FIXED,
+    /* As RULE_FIXED, but a device without an address is only pinned
+     * here; it is reserved with the other present addresses. */
+    RULE_FIXED_LATER,
+    /* An unaddressed device takes the first of the preferred slots that
+     * is still free, or is placed as any other device. */
+    RULE_PREFERRED,
+};
+
+/*
+ * A chipset device's place on bus 0 (libvirt's
+ * qemuDomainValidateDevicePCISlotsPIIX3/Q35). Controllers match on type,
+ * index and model; other devices (element "sound") on model.
+ */
+struct chipset_rule {
+    const char *element;   /* "controller", "sound"; NULL ends the list */
+    const char *type;      /* controller type, NULL for any */
+    long index;            /* controller index, -1 for any */
+    const char *models[3]; /* matching models, NULL-terminated; {NULL}: any */
+    bool modelless;        /* a device without a model matches too */
+    unsigned slots[3];     /* in order of preference, 0 ends */
+    unsigned function;
+    int multifunction; /* enum tristate of a pinned RULE_PREFERRED address */
+    enum chipset_rule_mode mode;
+    bool empty_address; /* RULE_PREFERRED: an empty <address type='pci'/>
+                           counts as unaddressed (else only a missing one) */
+    const char *what;   /* for messages: "primary IDE controller" */
+};
+
+/* The PIIX3 IDE and USB functions, whose addresses libvirt treats as the
+ * chipset's on every machine. */
+extern const struct chipset_rule machine_piix3_functions[];
+
 struct machine {
     const char *alias;       /* short name accepted on the command line */
     const char *arch;        /* architecture the machine belongs to */
     const char *canonical;   /* the versioned name libvirt writes */
     const char *prefixes[4]; /* versioned names (prefix match) */
     enum chipset chipset;
-    struct fixed_function fixed[3]; /* always reserved, NULL-terminated */
-    unsigned chipset_flags;         /* how libvirt reserves them */
-    enum pci_model root;            /* model of PCI controller index 0 */
+    struct fixed_function fixed[3];   /* always reserved, NULL-terminated */
+    unsigned chipset_flags;           /* how libvirt reserves them */
+    const struct chipset_rule *rules; /* chipset devices' places, or NULL */
+    unsigned video_slot; /* primary video's preferred slot on bus 0, or 0 */
+    enum pci_model root; /* model of PCI controller index 0 */
     const char *implicit_usb;    /* USB controller added when none, or NULL */
     const char *usb_model;       /* model of a model-less USB controller */
     const char *scsi_model;      /* model of a model-less SCSI controller */

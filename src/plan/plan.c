@@ -254,17 +254,41 @@ static void setup_buses(struct planner *p, unsigned nbuses)
     }
 }
 
-/* The PIIX3 IDE and USB functions are reserved by the chipset rules. */
-static bool is_piix3_function(const struct device *dev,
-                              const struct pci_addr *a)
+/* ------------------------------------------------------------------ */
+/* Chipset rules (machine data: machine.c)                             */
+
+static bool rule_matches(const struct chipset_rule *r, const struct device *dev)
 {
-    if (a->bus != 0 || a->slot != 1)
+    if (!str_eq(dev_kind_name(dev->kind), r->element))
         return false;
-    if (plan_is_ctrl(dev, "ide") && dev->index == 0 && a->function == 1)
+    if (dev->kind == DEV_CONTROLLER &&
+        ((r->type && !str_eq(dev->type, r->type)) ||
+         (r->index >= 0 && dev->index != r->index)))
+        return false;
+    if (!r->models[0])
         return true;
-    return plan_is_ctrl(dev, "usb") && dev->index == 0 &&
-           (!dev->model || str_eq(dev->model, "piix3-uhci")) &&
-           a->function == 2;
+    return dev->model ? str_in(dev->model, r->models) : r->modelless;
+}
+
+/* The rule of 'rules' for a device, or NULL. */
+static const struct chipset_rule *rule_in(const struct chipset_rule *rules,
+                                          const struct device *dev)
+{
+    for (const struct chipset_rule *r = rules; r && r->element; r++) {
+        if (rule_matches(r, dev))
+            return r;
+    }
+    return NULL;
+}
+
+/* An input address of a PIIX3 function, which the chipset rules reserve
+ * (on a machine without PIIX3, libvirt rejects it). */
+static bool piix3_function(const struct device *dev, const struct pci_addr *a)
+{
+    const struct chipset_rule *r = rule_in(machine_piix3_functions, dev);
+
+    return r && r->mode == RULE_FIXED && a->bus == 0 &&
+           a->slot == r->slots[0] && a->function == r->function;
 }
 
 static int collect_present(struct planner *p)
@@ -280,7 +304,7 @@ static int collect_present(struct planner *p)
 
             if (!s->has_addr)
                 continue;
-            if (is_piix3_function(plan_dev(p, pos), &s->addr)) {
+            if (piix3_function(plan_dev(p, pos), &s->addr)) {
                 if (!(p->set->buses[0].flags & CONN_PCI_DEVICE))
                     return plan_fail_device(
                         p, STATUS_INVALID, pos, "%s",
@@ -333,113 +357,85 @@ static int reserve_fixed_functions(struct planner *p)
     return 0;
 }
 
-static int piix3_rules(struct planner *p)
+/* RULE_FIXED and RULE_FIXED_LATER: the device's one place. */
+static int apply_fixed_rule(struct planner *p, size_t pos,
+                            const struct chipset_rule *r)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        size_t pos = p->ctrls.at[i];
-        const struct device *dev = plan_dev(p, pos);
-        struct plan_devstate *s = &p->st[pos];
-        unsigned fn;
+    struct plan_devstate *s = &p->st[pos];
+    unsigned slot = r->slots[0];
+    char where[64];
 
-        if (plan_is_ctrl(dev, "ide") && dev->index == 0)
-            fn = 1;
-        else if (plan_is_ctrl(dev, "usb") && dev->index == 0 &&
-                 (!dev->model || str_eq(dev->model, "piix3-uhci")))
-            fn = 2;
-        else
-            continue;
-        if (s->has_addr &&
-            (s->addr.bus || s->addr.slot != 1 || s->addr.function != fn))
-            return plan_fail_device(p, STATUS_INVALID, pos, "%s",
-                                    fn == 1
-                                        ? "the primary IDE controller must "
-                                          "be at PCI address 0000:00:01.1"
-                                        : "the PIIX3 USB controller must be "
-                                          "at PCI address 0000:00:01.2");
-        pin(p, pos, 1, fn, s->has_addr ? s->addr.multifunction : TRI_ABSENT);
-        if (reserve_fixed(p, pos, &s->addr, PCI_CLASS) < 0)
-            return -1;
+    if (s->has_addr && (s->addr.bus || s->addr.slot != slot ||
+                        s->addr.function != r->function)) {
+        snprintf(where, sizeof(where),
+                 "%s must be at PCI address 0000:00:%02x.%x", r->what, slot,
+                 r->function);
+        return plan_fail_device(p, STATUS_INVALID, pos, "the %s", where);
     }
-    if (reserve_fixed_functions(p) < 0)
-        return -1;
-    return place_primary_video(p, 2, PCI_CLASS);
-}
-
-static int ich9_controller_rules(struct planner *p)
-{
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        size_t pos = p->ctrls.at[i];
-        const struct device *dev = plan_dev(p, pos);
-        struct plan_devstate *s = &p->st[pos];
-
-        if (plan_is_ctrl(dev, "sata") && dev->index == 0) {
-            if (s->has_addr &&
-                (s->addr.bus || s->addr.slot != 0x1f || s->addr.function != 2))
-                return plan_fail_device(
-                    p, STATUS_INVALID, pos, "%s",
-                    "the primary SATA controller must be at "
-                    "PCI address 0000:00:1f.2");
-            if (!s->has_addr)
-                pin(p, pos, 0x1f, 2, TRI_ABSENT);
-        } else if (plan_is_ctrl(dev, "usb") &&
-                   str_eq(dev->model, "ich9-uhci1") &&
-                   dev->addr_type == ADDR_NONE && !s->has_addr) {
-            unsigned slot = !addrset_slot_used(p->set, 0, 0x1d)   ? 0x1d
-                            : !addrset_slot_used(p->set, 0, 0x1a) ? 0x1a
-                                                                  : 0;
-            if (!slot)
-                continue;
-            if (reserve_chipset(p, slot, 0, CONN_PCIE_DEVICE, "ICH9 USB") < 0)
-                return -1;
-            set_owner(p, &(struct pci_addr){0, 0, slot, 0, 0}, (int)pos);
-            pin(p, pos, slot, 0, TRI_ON);
-        } else if (plan_is_pci_ctrl(dev) &&
-                   plan_ctrl_pci_model(dev) == PCI_MODEL_DMI_TO_PCI_BRIDGE &&
-                   dev->addr_type == ADDR_NONE && !s->has_addr &&
-                   !addrset_slot_used(p->set, 0, 0x1e)) {
-            if (reserve_chipset(p, 0x1e, 0, CONN_PCIE_DEVICE,
-                                "dmi-to-pci-bridge") < 0)
-                return -1;
-            set_owner(p, &(struct pci_addr){0, 0, 0x1e, 0, 0}, (int)pos);
-            pin(p, pos, 0x1e, 0, TRI_ABSENT);
-        }
-    }
-    return 0;
-}
-
-static int ich9_rules(struct planner *p)
-{
-    const struct plan_list *sounds = &p->by_kind[DEV_SOUND];
-
-    if (ich9_controller_rules(p) < 0 || reserve_fixed_functions(p) < 0 ||
-        place_primary_video(p, 1, CONN_PCIE_DEVICE) < 0)
-        return -1;
-    if (addrset_slot_used(p->set, 0, 0x1b))
+    if (r->mode == RULE_FIXED_LATER) {
+        if (!s->has_addr)
+            pin(p, pos, slot, r->function, TRI_ABSENT);
         return 0;
-    for (size_t i = 0; i < sounds->n; i++) {
-        size_t pos = sounds->at[i];
-
-        if (!str_eq(plan_dev(p, pos)->model, "ich9") || !wanted(p, pos))
-            continue;
-        if (reserve_chipset(p, 0x1b, 0, CONN_PCIE_DEVICE, "ICH9 sound") < 0)
-            return -1;
-        set_owner(p, &(struct pci_addr){0, 0, 0x1b, 0, 0}, (int)pos);
-        pin(p, pos, 0x1b, 0, TRI_ABSENT);
-        break;
     }
+    pin(p, pos, slot, r->function,
+        s->has_addr ? s->addr.multifunction : TRI_ABSENT);
+    return reserve_fixed(p, pos, &s->addr, p->mach->chipset_flags);
+}
+
+/* RULE_PREFERRED: the first free preferred slot, if the device has no
+ * address of its own. */
+static int apply_preferred_rule(struct planner *p, size_t pos,
+                                const struct chipset_rule *r)
+{
+    const struct device *dev = plan_dev(p, pos);
+    const unsigned *slot = r->slots;
+
+    if (r->empty_address ? !wanted(p, pos)
+                         : dev->addr_type != ADDR_NONE || p->st[pos].has_addr)
+        return 0;
+    while (*slot && addrset_slot_used(p->set, 0, *slot))
+        slot++;
+    if (!*slot)
+        return 0;
+    if (reserve_chipset(p, *slot, r->function, p->mach->chipset_flags,
+                        r->what) < 0)
+        return -1;
+    set_owner(p, &(struct pci_addr){0, 0, *slot, r->function, 0}, (int)pos);
+    pin(p, pos, *slot, r->function, r->multifunction);
     return 0;
 }
 
+static int apply_rule(struct planner *p, size_t pos)
+{
+    const struct chipset_rule *r = rule_in(p->mach->rules, plan_dev(p, pos));
+
+    if (!r)
+        return 0;
+    return r->mode == RULE_PREFERRED ? apply_preferred_rule(p, pos, r)
+                                     : apply_fixed_rule(p, pos, r);
+}
+
+/*
+ * libvirt's order: the controllers' rules in controller order, the
+ * chipset's own functions, the primary video, then the other devices'
+ * rules in document order.
+ */
 static int chipset_rules(struct planner *p)
 {
-    switch (p->mach->chipset) {
-    case CHIPSET_PIIX3:
-        return piix3_rules(p);
-    case CHIPSET_ICH9:
-        return ich9_rules(p);
-    default:
+    if (!p->mach->rules)
         return 0;
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        if (apply_rule(p, p->ctrls.at[i]) < 0)
+            return -1;
     }
+    if (reserve_fixed_functions(p) < 0 ||
+        place_primary_video(p, p->mach->video_slot, p->mach->chipset_flags) < 0)
+        return -1;
+    for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
+        if (plan_dev(p, pos)->kind != DEV_CONTROLLER && apply_rule(p, pos) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ICH9 USB2 companions share one slot, each at its own function. */
