@@ -188,6 +188,14 @@ struct domain {
     long memory_slots;     /* <maxMemory slots=...>, 0 when absent */
 };
 
+/* Whether pciplan adds the device (it has no element in the input).
+ * 'elem' and the other *_elem fields are the renderer's anchors into the
+ * document; the planner and the views ask this instead. */
+static inline bool device_is_added(const struct device *dev)
+{
+    return dev->elem < 0;
+}
+
 /* Append a device the planner adds (elem = -1, fields zeroed/absent). */
 struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
 

@@ -6,6 +6,7 @@
  */
 #include "pci/addrset.h"
 
+#include <assert.h>
 #include <string.h>
 
 void addrset_init(struct addrset *set, unsigned nbuses, bool dry_run)
@@ -20,8 +21,12 @@ void addrset_init(struct addrset *set, unsigned nbuses, bool dry_run)
 void addrset_set_model(struct addrset *set, unsigned bus, enum pci_model m,
                        bool hotplug)
 {
-    struct pci_bus *b = &set->buses[bus];
-    const struct pci_model_info *info = &pci_models[m];
+    struct pci_bus *b;
+    const struct pci_model_info *info;
+
+    assert(bus < PCI_MAX_BUSES && m > PCI_MODEL_NONE && m < PCI_MODEL_COUNT);
+    b = &set->buses[bus];
+    info = &pci_models[m];
 
     b->model = m;
     b->flags = info->accepts;
@@ -151,6 +156,9 @@ enum addr_error addrset_reserve(struct addrset *set, struct pci_addr *addr,
         return err;
     if ((err = addrset_validate(set, addr, flags, from_config)) != ADDR_OK)
         return err;
+    /* validation keeps every index inside the tables */
+    assert(addr->bus < set->nbuses && addr->slot < PCI_SLOTS &&
+           addr->function < PCI_FUNCTIONS);
     bus = &set->buses[addr->bus];
     if (bus->functions[addr->slot] & (1u << addr->function))
         return ADDR_ERR_IN_USE;

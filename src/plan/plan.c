@@ -12,6 +12,7 @@
 #include "plan/state.h"
 #include "plan/plan.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -108,7 +109,7 @@ static int fail_no_room(struct planner *p, size_t pos, enum addr_error err)
 {
     const struct device *dev = plan_dev(p, pos);
 
-    if (dev->elem < 0 && dev->kind == DEV_CONTROLLER &&
+    if (device_is_added(dev) && dev->kind == DEV_CONTROLLER &&
         err != ADDR_ERR_TOO_MANY_BUSES)
         return fail_added_controller(p, dev->index);
     const char *why = err == ADDR_ERR_TOO_MANY_BUSES
@@ -127,6 +128,10 @@ static int fail_no_room(struct planner *p, size_t pos, enum addr_error err)
 
 static void set_owner(struct planner *p, const struct pci_addr *a, int who)
 {
+    assert(a->bus < PCI_MAX_BUSES && a->slot < PCI_SLOTS &&
+           a->function < PCI_FUNCTIONS);
+    /* a device's state exists before it takes an address */
+    assert(who < 0 || (size_t)who < p->nst);
     p->owner[a->bus][a->slot][a->function] = who;
 }
 
@@ -655,7 +660,7 @@ static int fail_bridge_order(struct planner *p, size_t pos)
                          "pci-bridge index %ld must be greater than the bus "
                          "0x%02x it is plugged into",
                          dev->index, p->st[pos].addr.bus);
-    if (dev->elem < 0)
+    if (device_is_added(dev))
         return fail_added_controller(p, dev->index);
     return plan_fail_device(
         p, STATUS_UNSATISFIABLE, pos, "%s",
@@ -774,7 +779,7 @@ static void record_changes(struct planner *p)
     for (size_t pos = 0; pos < p->nst; pos++) {
         struct device *dev = plan_dev(p, pos);
         const struct plan_devstate *s = &p->st[pos];
-        bool kept = plan_address_is_present(dev) && dev->elem >= 0;
+        bool kept = plan_address_is_present(dev) && !device_is_added(dev);
 
         dev->bus_class = plan_class_of(s->flags);
         if (!s->has_addr)

@@ -10,6 +10,7 @@
 #ifndef PCIPLAN_PLAN_STATE_H
 #define PCIPLAN_PLAN_STATE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -68,6 +69,7 @@ struct planner {
 
 static inline struct device *plan_dev(const struct planner *p, size_t pos)
 {
+    assert(pos < p->dom->ndevs);
     return p->dom->devs[pos];
 }
 

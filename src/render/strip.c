@@ -99,7 +99,7 @@ static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,
                         const struct machine *m)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
-        if (dom->devs[i]->elem >= 0 && is_ctrl(dom->devs[i], "usb", 0) &&
+        if (!device_is_added(dom->devs[i]) && is_ctrl(dom->devs[i], "usb", 0) &&
             recreated_controller(xd, dom, m, dom->devs[i]))
             return true;
     }
@@ -116,7 +116,7 @@ size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->elem < 0)
+        if (device_is_added(dev))
             continue;
         if ((dev->kind == DEV_CONTROLLER && str_eq(dev->type, "pci")) ||
             recreated_controller(xd, dom, m, dev))

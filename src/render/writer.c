@@ -9,6 +9,7 @@
 #include "render/writer.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,6 +147,8 @@ static void add_edit(struct writer *w, size_t off, size_t del,
         w->cap = w->cap ? w->cap * 2 : 16;
         w->edits = xreallocarray(w->edits, w->cap, sizeof(*w->edits));
     }
+    /* every edit replaces bytes of the original text, never past it */
+    assert(off <= w->xd->len && del <= w->xd->len - off);
     e = &w->edits[w->nedits];
     e->off = off;
     e->del = del;

@@ -56,14 +56,14 @@ static const char *ref(const struct topo *t, size_t pos, char *buf, size_t len)
     n = strlen(buf);
     if (topo_dev(t, pos)->line)
         snprintf(buf + n, len - n, " (line %u)", topo_dev(t, pos)->line);
-    else if (topo_dev(t, pos)->elem < 0)
+    else if (device_is_added(topo_dev(t, pos)))
         snprintf(buf + n, len - n, " (added)");
     return buf;
 }
 
 static bool from_input(const struct device *d)
 {
-    return d->elem >= 0 &&
+    return !device_is_added(d) &&
            (d->placed == PLACED_KEPT || d->placed == PLACED_MOVED);
 }
 
@@ -127,7 +127,7 @@ static int check_dangling(const struct topo *t, size_t pos,
     if (!b || !from_input(d) || d->addr.bus == 0)
         return 0;
     c = topo_dev(t, (size_t)b->ctrl);
-    if (c->elem >= 0 || c->added != ADDED_FOR_BUS)
+    if (!device_is_added(c) || c->added != ADDED_FOR_BUS)
         return 0;
     topo_format_addr(where, sizeof(where), &d->addr);
     if (d->placed == PLACED_MOVED)
@@ -212,7 +212,7 @@ static int check_legacy(const struct topo *t, size_t pos, struct lint_result *r)
     if (!pcie_machine(t) || !a || a->bus == 0 || d->bus_class != CLASS_PCI)
         return 0;
     topo_dev_what(t, pos, what, sizeof(what));
-    if (d->elem < 0)
+    if (device_is_added(d))
         return check_added_legacy(t, pos, what, r);
     if (!what[0])
         topo_dev_name(t, pos, what, sizeof(what));

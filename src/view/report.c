@@ -46,7 +46,7 @@ static void put_dev_ref(FILE *f, const struct topo *t, size_t pos)
     fputs(name, f);
     if (topo_dev(t, pos)->line)
         fprintf(f, " (line %u)", topo_dev(t, pos)->line);
-    else if (topo_dev(t, pos)->elem < 0)
+    else if (device_is_added(topo_dev(t, pos)))
         fputs(" (added)", f);
 }
 
@@ -257,7 +257,7 @@ static void put_bus_reason(FILE *f, const struct topo *t,
         fprintf(f, " needed %s", slot_kind(cause));
 }
 
-/* Why pciplan added a device (elem == -1). */
+/* Why pciplan added a device. */
 static void put_added_reason(FILE *f, const struct topo *t, size_t pos,
                              int reserve)
 {
@@ -327,7 +327,7 @@ static void explain_device(FILE *f, const struct topo *t, size_t pos,
         fputs(" -> ", f);
         put_other_addr(f, d);
     }
-    if (d->elem < 0) {
+    if (device_is_added(d)) {
         fputs(": ", f);
         put_added_reason(f, t, pos, reserve);
     } else if (a && d->addr_changed) {
@@ -352,7 +352,7 @@ void report_explain(FILE *f, const struct topo *t, const char *prefix,
     for (size_t i = 0; i < t->dom->ndevs; i++) {
         const struct device *d = topo_dev(t, i);
 
-        if (d->addr_changed || d->adds_multifunction || d->elem < 0)
+        if (d->addr_changed || d->adds_multifunction || device_is_added(d))
             explain_device(f, t, i, prefix, reserve);
     }
 }
@@ -372,7 +372,7 @@ static void tree_marks(FILE *f, const struct device *d)
         fputs(" [added: hotplug reserve]", f);
     else if (d->added == ADDED_ROOT_PORTS)
         fputs(" [added: --root-ports]", f);
-    else if (d->elem < 0)
+    else if (device_is_added(d))
         fputs(" [added]", f);
     else if (d->addr_changed)
         fputs(" [new address]", f);
@@ -562,7 +562,7 @@ static void dot_node(FILE *f, const struct topo *t, size_t pos)
     if (d->added == ADDED_SPARE)
         fputs("\\n(hotplug reserve)", f);
     fprintf(f, "\", fillcolor=\"%s\"%s];\n", dot_fill(t, d),
-            d->elem < 0 ? ", style=\"rounded,filled,bold\"" : "");
+            device_is_added(d) ? ", style=\"rounded,filled,bold\"" : "");
 }
 
 static void dot_chipset(FILE *f, const struct topo *t, unsigned bus,
@@ -748,7 +748,7 @@ static void json_device(FILE *f, const struct topo *t, size_t pos, bool first)
     fprintf(f, ", \"origin\": \"%s\", \"changed\": %s", origin_name(d->placed),
             d->addr_changed || d->adds_multifunction ? "true" : "false");
     fputs(", \"added\": ", f);
-    put_json_string(f, d->elem < 0 ? addition_name(d->added) : NULL);
+    put_json_string(f, device_is_added(d) ? addition_name(d->added) : NULL);
     if (d->added_for >= 0)
         fprintf(f, ", \"added_for\": %ld", d->added_for);
     else

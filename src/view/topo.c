@@ -90,7 +90,7 @@ static void read_input_buses(struct topo *t)
         const struct device *dev = t->dom->devs[i];
 
         t->input_bus[i] = -1;
-        if (!topo_pci_addr(dev) || dev->elem < 0)
+        if (!topo_pci_addr(dev) || device_is_added(dev))
             continue;
         t->input_bus[i] =
             dev->placed == PLACED_MOVED ? dev->input_addr.bus : dev->addr.bus;
