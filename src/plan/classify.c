@@ -4,6 +4,7 @@
  */
 #include "plan/state.h"
 
+#include <assert.h>
 #include <strings.h>
 
 /* ------------------------------------------------------------------ */
@@ -174,9 +175,32 @@ static unsigned device_class(const struct planner *p, const struct device *dev)
                                             : 0;
     case DEV_MEMORY:
         return str_in(dev->model, virtio_mem) ? pcie_class(p) : 0;
-    default:
+    /* Listed one by one, without a default, so that a kind added to
+     * enum dev_kind is a compiler warning here and not silently "not
+     * PCI". These take no PCI address in libvirt 9.0 (a <channel> or
+     * <console> sits on virtio-serial, <redirdev> and <hub> on USB,
+     * <smartcard> on CCID, <tpm> and <panic> on ISA/spapr/none). */
+    case DEV_EMULATOR:
+    case DEV_LEASE:
+    case DEV_SMARTCARD:
+    case DEV_PARALLEL:
+    case DEV_CONSOLE:
+    case DEV_CHANNEL:
+    case DEV_TPM:
+    case DEV_GRAPHICS:
+    case DEV_AUDIO:
+    case DEV_REDIRDEV:
+    case DEV_REDIRFILTER:
+    case DEV_HUB:
+    case DEV_NVRAM:
+    case DEV_PANIC:
+    case DEV_OTHER:
         return 0;
+    case DEV_KIND_COUNT:
+        break;
     }
+    assert(!"device kind out of range");
+    return 0;
 }
 
 bool plan_address_is_present(const struct device *dev)
