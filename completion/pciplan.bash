@@ -11,8 +11,13 @@ _pciplan()
 
     case $prev in
     -m | --machine)
-        COMPREPLY=($(compgen -W 'pc q35 virt pseries pc-i440fx-7.2
-            pc-q35-7.2 virt-7.2 pseries-7.2' -- "$cur"))
+        COMPREPLY=($(compgen -W 'pc q35 virt pseries s390-ccw-virtio
+            pc-i440fx-7.2 pc-q35-7.2 virt-7.2 pseries-7.2 pc-i440fx-10.0
+            pc-q35-10.0 virt-10.0 pseries-10.0' -- "$cur"))
+        return
+        ;;
+    --libvirt)
+        COMPREPLY=($(compgen -W '9.0 11.3' -- "$cur"))
         return
         ;;
     -r | --reserve | --root-ports)
@@ -40,7 +45,7 @@ _pciplan()
     $split && return
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--machine= --reserve= --root-ports=
+        COMPREPLY=($(compgen -W '--machine= --libvirt= --reserve= --root-ports=
             --output= --in-place --check --quiet --explain --explain=
             --show= --capacity --warnings-are-errors --strip --version
             --help --usage' -- "$cur"))

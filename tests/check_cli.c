@@ -188,13 +188,38 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* --libvirt picks the profile, and an unknown version is a usage error */
+START_TEST(test_libvirt_option)
+{
+    const char *argv[] = {"pciplan", "--libvirt=11.3", NULL};
+    const char *bad[] = {"pciplan", "--libvirt=8.0", NULL};
+
+    memset(&d, 0, sizeof(d));
+    cli_options_free(&opts);
+    ck_assert_int_eq(cli_parse(&opts, 2, argv, stdout, &d), CLI_PARSE_RUN);
+    ck_assert_ptr_nonnull(opts.plan.profile);
+    ck_assert_str_eq(opts.plan.profile->version, "11.3");
+    ck_assert_str_eq(opts.libvirt.why, "--libvirt=11.3");
+    memset(&d, 0, sizeof(d));
+    cli_options_free(&opts);
+    ck_assert_int_eq(cli_parse(&opts, 2, bad, stdout, &d), CLI_PARSE_ERROR);
+    ck_assert_int_eq(d.status, STATUS_USAGE);
+    ck_assert_ptr_nonnull(strstr(d.msg, "unknown libvirt version '8.0'"));
+}
+END_TEST
+
 START_TEST(test_version)
 {
     int ret;
-    char *out = parse_output("-V", &ret);
+    char *out;
 
+    setenv("PCIPLAN_LIBVIRT", "11.3", 1);
+    out = parse_output("-V", &ret);
     ck_assert_int_eq(ret, CLI_PARSE_DONE);
-    ck_assert_str_eq(out, "pciplan " PACKAGE_VERSION "\n");
+    ck_assert_str_eq(out, "pciplan " PACKAGE_VERSION "\n"
+                          "plans for libvirt 11.3 (QEMU 10.0, Debian 13 "
+                          "trixie): $PCIPLAN_LIBVIRT=11.3\n");
+    unsetenv("PCIPLAN_LIBVIRT");
     free(out);
 }
 END_TEST
@@ -443,6 +468,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_stdin_dash);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_libvirt_option);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(files, dir_setup, dir_teardown);

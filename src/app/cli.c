@@ -19,6 +19,7 @@
 
 #include "model/domain.h"
 #include "view/lint.h"
+#include "app/version.h"
 #include "machine/machine.h"
 #include "view/report.h"
 #include "render/strip.h"
@@ -53,12 +54,17 @@ enum option_code {
     OPT_SHOW,
     OPT_CAPACITY,
     OPT_STRIP,
+    OPT_LIBVIRT,
 };
 
 /* Values are fetched with poptGetOptArg() so each has one owner. */
 static const struct poptOption option_table[] = {
     {"machine", 'm', POPT_ARG_STRING, NULL, OPT_MACHINE,
      "plan for this machine type (default: the XML's)", "TYPE"},
+    {"libvirt", '\0', POPT_ARG_STRING, NULL, OPT_LIBVIRT,
+     "plan for this libvirt: 9.0 or 11.3 (default: $PCIPLAN_LIBVIRT, else "
+     "virsh --version, else the newest)",
+     "VERSION"},
     {"reserve", 'r', POPT_ARG_STRING, NULL, OPT_RESERVE,
      "spare hotplug ports to leave (default 1)", "N"},
     {"root-ports", '\0', POPT_ARG_STRING, NULL, OPT_ROOT_PORTS,
@@ -91,8 +97,8 @@ static const struct poptOption option_table[] = {
 
 static const char help_trailer[] =
     "\n"
-    "Adds the PCI addresses and controllers libvirt 9.0.0 would, changing\n"
-    "nothing else. Reads standard input when no FILE is given.\n"
+    "Adds the PCI addresses and controllers that libvirt (--libvirt) would,\n"
+    "changing nothing else. Reads standard input when no FILE is given.\n"
     "Exit status: 0 done, 1 --check found changes, 2 usage error, 3 invalid\n"
     "XML (or warnings with -W), 4 devices do not fit, 5 I/O error.\n";
 
@@ -233,8 +239,21 @@ static int handle_option(poptContext ctx, int code, struct cli_options *o,
     case OPT_QUIET:
         o->quiet = true;
         return CLI_PARSE_RUN;
+    case OPT_LIBVIRT: {
+        char *arg = poptGetOptArg(ctx);
+        int ret = version_pick(arg ? arg : "", &o->libvirt, d);
+
+        free(arg);
+        o->plan.profile = o->libvirt.profile;
+        return ret < 0 ? CLI_PARSE_ERROR : CLI_PARSE_RUN;
+    }
     case OPT_VERSION:
         fprintf(out, "pciplan %s\n", PACKAGE_VERSION);
+        if (!o->libvirt.profile && version_pick(NULL, &o->libvirt, d) < 0)
+            return CLI_PARSE_ERROR;
+        fprintf(out, "plans for libvirt %s (QEMU %s, %s): %s\n",
+                o->libvirt.profile->version, o->libvirt.profile->qemu,
+                o->libvirt.profile->debian, o->libvirt.why);
         return CLI_PARSE_DONE;
     case OPT_HELP:
         print_help(ctx, out);
@@ -365,6 +384,10 @@ int cli_parse(struct cli_options *opts, int argc, const char **argv, FILE *out,
         take_files(ctx, opts);
         if (check_combinations(opts, d) < 0)
             ret = CLI_PARSE_ERROR;
+        else if (!opts->strip && !opts->libvirt.profile &&
+                 version_pick(NULL, &opts->libvirt, d) < 0)
+            ret = CLI_PARSE_ERROR;
+        opts->plan.profile = opts->libvirt.profile;
     }
     poptFreeContext(ctx);
     free(args);
@@ -768,6 +791,8 @@ static int report_plan(const struct cli_options *o,
     int ret;
 
     topo_build(&t, dom, o->plan.machine);
+    t.profile = o->libvirt.profile;
+    t.profile_why = o->libvirt.why;
     if (o->nfiles > 1)
         snprintf(prefix, sizeof(prefix), "%s: ", rd->name);
     if (o->explain)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "app/version.h"
 #include "util/diag.h"
 #include "plan/plan.h"
 
@@ -22,7 +23,8 @@
 struct cli_options {
     struct plan_options plan; /* plan.machine points into 'machine' */
     char *machine;
-    char *output; /* -o FILE; NULL writes to standard output */
+    struct version_choice libvirt; /* --libvirt, or the default's */
+    char *output;                  /* -o FILE; NULL writes to standard output */
     bool in_place;
     bool check;
     bool quiet;

@@ -1,12 +1,16 @@
 /*
- * machine.c: the machine table. Each row is one machine family of one
- * architecture as libvirt 9.0 with QEMU 7.2 knows it: the names it goes
- * by, its root bus, the chipset functions that are always there, and the
- * default models of the controllers and devices libvirt adds to it. The
+ * machine.c: the machine types pciplan plans, one row per family (its
+ * root bus, the chipset functions that are always there and where the
+ * chipset's devices go, the default models of what libvirt adds), and
+ * the resolution of a machine type name against a profile's QEMU. The
  * planner asks the row; it never tests a machine name.
  */
 #include "machine/machine.h"
 
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* PIIX3 (i440fx): IDE and UHCI are functions of the chipset in slot 1.
@@ -73,8 +77,7 @@ static const struct machine machines[] = {
     {
         .alias = "pc",
         .arch = "x86_64",
-        .canonical = "pc-i440fx-7.2",
-        .prefixes = {"pc-i440fx-", "pc-0.", "pc-1.", NULL},
+        .names = {"pc", "pc-i440fx-*"},
         .chipset = CHIPSET_PIIX3,
         .fixed = {{1, 0, "PIIX3 ISA bridge"}, {1, 3, "PIIX3 power management"}},
         .chipset_flags = CONN_AUTOASSIGN | CONN_PCI_DEVICE,
@@ -88,12 +91,12 @@ static const struct machine machines[] = {
         .nic_model = "rtl8139",
         .implicit_balloon = true,
         .has_ide = true,
+        .acpi = true,
     },
     {
         .alias = "q35",
         .arch = "x86_64",
-        .canonical = "pc-q35-7.2",
-        .prefixes = {"pc-q35-", NULL},
+        .names = {"q35", "pc-q35-*"},
         .chipset = CHIPSET_ICH9,
         .fixed = {{0x1f, 0, "ICH9 LPC bridge"}, {0x1f, 3, "ICH9 SMBus"}},
         .chipset_flags = CONN_PCIE_DEVICE,
@@ -108,12 +111,12 @@ static const struct machine machines[] = {
         .implicit_sata = true,
         .implicit_balloon = true,
         .virtio_iommu = true,
+        .acpi = true,
     },
     {
         .alias = "virt",
         .arch = "aarch64",
-        .canonical = "virt-7.2",
-        .prefixes = {"virt-", NULL},
+        .names = {"virt", "virt-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
         .usb_model = "qemu-xhci",
@@ -122,11 +125,12 @@ static const struct machine machines[] = {
         .nic_model = "virtio",
         .virtio_iommu = true,
         .virtio_mmio = true,
+        .acpi = true,
     },
     {
         .alias = "virt",
         .arch = "riscv64",
-        .canonical = "virt",
+        .names = {"virt"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
         .usb_model = "piix3-uhci",
@@ -135,12 +139,12 @@ static const struct machine machines[] = {
         .nic_model = "virtio",
         .implicit_balloon = true,
         .virtio_mmio = true,
+        .acpi = true,
     },
     {
         .alias = "pseries",
         .arch = "ppc64",
-        .canonical = "pseries-7.2",
-        .prefixes = {"pseries-", NULL},
+        .names = {"pseries", "pseries-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCI_ROOT,
         .implicit_usb = "qemu-xhci",
@@ -157,8 +161,7 @@ static const struct machine machines[] = {
     {
         .alias = "s390-ccw-virtio",
         .arch = "s390x",
-        .canonical = "s390-ccw-virtio-7.2",
-        .prefixes = {"s390-ccw-virtio-", NULL},
+        .names = {"s390-ccw-virtio", "s390-ccw-virtio-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCI_ROOT,
         .usb_model = "none",
@@ -172,24 +175,47 @@ static const struct machine machines[] = {
 
 #define NMACHINES (sizeof(machines) / sizeof(machines[0]))
 
+/* libvirt's architecture names and the qemu-system binary of each */
+static const struct {
+    const char *arch, *qemu;
+} qemu_arches[] = {
+    {"x86_64", "x86_64"}, {"i686", "i386"},     {"aarch64", "aarch64"},
+    {"ppc64", "ppc64"},   {"ppc64le", "ppc64"}, {"riscv64", "riscv64"},
+    {"s390x", "s390x"},
+};
+
+const char *machine_qemu_arch(const char *arch)
+{
+    for (size_t i = 0; arch && i < sizeof(qemu_arches) / sizeof(qemu_arches[0]);
+         i++) {
+        if (strcmp(arch, qemu_arches[i].arch) == 0)
+            return qemu_arches[i].qemu;
+    }
+    return NULL;
+}
+
 static bool name_matches(const struct machine *m, const char *name)
 {
-    if (strcmp(name, m->alias) == 0 || strcmp(name, m->canonical) == 0)
-        return true;
-    for (size_t i = 0; i < 4 && m->prefixes[i]; i++) {
-        size_t n = strlen(m->prefixes[i]);
+    for (size_t i = 0; i < 3 && m->names[i]; i++) {
+        size_t n = strlen(m->names[i]);
 
-        if (strncmp(name, m->prefixes[i], n) == 0 && name[n] != '\0')
+        if (m->names[i][n - 1] == '*'
+                ? strncmp(name, m->names[i], n - 1) == 0 && name[n - 1] != '\0'
+                : strcmp(name, m->names[i]) == 0)
             return true;
     }
     return false;
 }
 
-/* ppc64le guests use the same machine types as ppc64. */
+/* i686 guests plan as x86_64 ones (qemu-system-i386 has the same
+ * machines), ppc64le guests as ppc64 ones. */
 static bool arch_matches(const struct machine *m, const char *arch)
 {
-    return !arch || strcmp(arch, m->arch) == 0 ||
-           (strcmp(arch, "ppc64le") == 0 && strcmp(m->arch, "ppc64") == 0);
+    if (arch && strcmp(arch, "i686") == 0)
+        arch = "x86_64";
+    else if (arch && strcmp(arch, "ppc64le") == 0)
+        arch = "ppc64";
+    return !arch || strcmp(arch, m->arch) == 0;
 }
 
 const struct machine *machine_lookup(const char *name, const char *arch)
@@ -212,9 +238,111 @@ const struct machine *machine_default(const char *arch)
     return NULL;
 }
 
+static const struct qemu_machine *find_name(const struct qemu_machine *list,
+                                            const char *name)
+{
+    for (; list && list->name; list++) {
+        if (strcmp(list->name, name) == 0)
+            return list;
+    }
+    return NULL;
+}
+
+enum machine_verdict machine_resolve(const struct libvirt_profile *pr,
+                                     const char *name, const char *arch,
+                                     struct machine_choice *out)
+{
+    const char *q = machine_qemu_arch(arch ? arch : "x86_64");
+    const struct qemu_machine *row;
+
+    memset(out, 0, sizeof(*out));
+    if (!q || !profile_machines(pr, q))
+        return MACHINE_NO_ARCH;
+    row = find_name(profile_machines(pr, q), name);
+    if (!row)
+        return MACHINE_NOT_IN_QEMU;
+    out->alias = row->alias_of != NULL;
+    out->name = row->alias_of ? row->alias_of : row->name;
+    out->mach = machine_lookup(out->name, arch ? arch : "x86_64");
+    return out->mach ? MACHINE_OK : MACHINE_NOT_PLANNED;
+}
+
+/* Machine type versions compare number by number: 2.12 after 2.9. */
+static int version_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            unsigned long x = strtoul(a, (char **)&a, 10);
+            unsigned long y = strtoul(b, (char **)&b, 10);
+
+            if (x != y)
+                return x < y ? -1 : 1;
+        } else if (*a != *b) {
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        } else {
+            a++, b++;
+        }
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+static void put(char *buf, size_t len, size_t *at, const char *s)
+{
+    int n = snprintf(buf + *at, len - *at, "%s", s);
+
+    if (n > 0)
+        *at += (size_t)n < len - *at ? (size_t)n : len - *at - 1;
+}
+
+/* One row's names: its aliases, then "oldest ... newest" of the rest. */
+static void put_family(const struct machine *m, const struct qemu_machine *list,
+                       char *buf, size_t len, size_t *at)
+{
+    const char *lo = NULL, *hi = NULL;
+
+    for (const struct qemu_machine *r = list; r->name; r++) {
+        if (!name_matches(m, r->alias_of ? r->alias_of : r->name))
+            continue;
+        if (r->alias_of) {
+            put(buf, len, at, *at ? ", " : "");
+            put(buf, len, at, r->name);
+            continue;
+        }
+        if (!lo || version_cmp(r->name, lo) < 0)
+            lo = r->name;
+        if (!hi || version_cmp(r->name, hi) > 0)
+            hi = r->name;
+    }
+    if (!lo)
+        return;
+    put(buf, len, at, *at ? ", " : "");
+    put(buf, len, at, lo);
+    if (hi != lo) {
+        put(buf, len, at, " ... ");
+        put(buf, len, at, hi);
+    }
+}
+
+const char *machine_supported(const struct libvirt_profile *pr,
+                              const char *arch, char *buf, size_t len)
+{
+    const char *q = machine_qemu_arch(arch ? arch : "x86_64");
+    size_t at = 0;
+
+    assert(len > 0);
+    buf[0] = '\0';
+    if (!arch || !q)
+        return machine_supported_list();
+    for (size_t i = 0; i < NMACHINES; i++) {
+        if (arch_matches(&machines[i], arch) && profile_machines(pr, q))
+            put_family(&machines[i], profile_machines(pr, q), buf, len, &at);
+    }
+    return buf;
+}
+
 const char *machine_supported_list(void)
 {
-    return "pc, pc-i440fx-*, q35, pc-q35-* (x86_64); virt, virt-* (aarch64); "
-           "virt (riscv64); pseries, pseries-* (ppc64); s390-ccw-virtio, "
-           "s390-ccw-virtio-* (s390x)";
+    return "pc, pc-i440fx-*, q35, pc-q35-* (x86_64, i686); virt, virt-* "
+           "(aarch64); virt (riscv64); pseries, pseries-* (ppc64); "
+           "s390-ccw-virtio, s390-ccw-virtio-* (s390x)";
 }

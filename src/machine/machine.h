@@ -3,13 +3,16 @@
  *
  * Everything that differs between machine types is a row in the table
  * in machine.c (fixed chipset slots, root bus model, implicit devices,
- * default models), so the planner has no per-machine branches.
+ * default models), so the planner has no per-machine branches.  Which
+ * names exist is not decided here but by the QEMU a libvirt profile runs
+ * (qemu-machines.c): a row only says which of those names it plans.
  */
 #ifndef PCIPLAN_MACHINE_H
 #define PCIPLAN_MACHINE_H
 
 #include <stdbool.h>
 
+#include "machine/profile.h"
 #include "pci/addrset.h"
 
 /* Chipset devices with fixed places on bus 0. */
@@ -63,10 +66,10 @@ struct chipset_rule {
 extern const struct chipset_rule machine_piix3_functions[];
 
 struct machine {
-    const char *alias;       /* short name accepted on the command line */
-    const char *arch;        /* architecture the machine belongs to */
-    const char *canonical;   /* the versioned name libvirt writes */
-    const char *prefixes[4]; /* versioned names (prefix match) */
+    const char *alias; /* the family's short name (libvirt's default) */
+    const char *arch;  /* architecture the machine belongs to */
+    /* the machine types it plans: exact names, or "prefix*" */
+    const char *names[3];
     enum chipset chipset;
     struct fixed_function fixed[3];   /* always reserved, NULL-terminated */
     unsigned chipset_flags;           /* how libvirt reserves them */
@@ -88,18 +91,54 @@ struct machine {
     bool ccw;                    /* s390: virtio devices use CCW addresses */
     bool virtio_mmio;            /* virtio devices may sit on virtio-mmio */
     const char *root_model_name; /* <model name> of root buses, or NULL */
+    bool acpi;                   /* QEMU gives it ACPI */
 };
 
 /*
- * Find a machine by name (alias, canonical or versioned) for 'arch'
- * (NULL: any architecture). NULL when unsupported.
+ * The row that plans machine type 'name' on 'arch' (NULL: any
+ * architecture), whatever QEMU lists: for reading a domain that has
+ * been planned already. NULL when no row plans it.
  */
 const struct machine *machine_lookup(const char *name, const char *arch);
 
 /* The machine libvirt picks when the XML names none. */
 const struct machine *machine_default(const char *arch);
 
-/* "pc, pc-i440fx-*, q35, ..." for error messages. */
+/* The qemu-system binary of a libvirt arch ("i686" -> "i386"), or NULL. */
+const char *machine_qemu_arch(const char *arch);
+
+enum machine_verdict {
+    MACHINE_OK,
+    MACHINE_NO_ARCH,     /* no QEMU for the architecture */
+    MACHINE_NOT_IN_QEMU, /* the profile's QEMU does not list the name */
+    MACHINE_NOT_PLANNED, /* QEMU has it, pciplan has no row for it */
+};
+
+struct machine_choice {
+    const struct machine *mach; /* MACHINE_OK only */
+    const char *name;           /* the type libvirt writes: an alias expanded */
+    bool alias;                 /* the name asked for was an alias */
+};
+
+/*
+ * Resolve machine type 'name' on 'arch' (NULL: x86_64) as the profile's
+ * libvirt does: accepted exactly when its QEMU lists it, an alias
+ * standing for the versioned type QEMU names.
+ */
+enum machine_verdict machine_resolve(const struct libvirt_profile *pr,
+                                     const char *name, const char *arch,
+                                     struct machine_choice *out);
+
+/*
+ * The machine types the profile accepts and pciplan plans for 'arch',
+ * briefly ("pc, pc-i440fx-2.4 ... pc-i440fx-10.0, q35, ..."), in 'buf'.
+ * With arch NULL, every architecture's (names only).
+ */
+const char *machine_supported(const struct libvirt_profile *pr,
+                              const char *arch, char *buf, size_t len);
+
+/* Every name machine_lookup() knows, for messages before a profile is
+ * chosen: "pc, pc-i440fx-*, q35, ..." */
 const char *machine_supported_list(void);
 
 #endif

@@ -98,6 +98,7 @@ static void device_free(struct device *dev)
     free(dev->bus);
     free(dev->dev);
     free(dev->fs_model);
+    free(dev->action);
     free(dev->model_name);
     free(dev->addr_type_name);
     free(dev);

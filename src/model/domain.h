@@ -136,6 +136,7 @@ struct device {
     char *bus;
     char *dev;
     char *fs_model;  /* filesystem model= (virtio-transitional ...) */
+    char *action;    /* watchdog action= */
     bool primary;    /* video <model primary='yes'/> */
     bool has_master; /* controller has <master> (USB companion) */
 
@@ -186,6 +187,7 @@ struct domain {
     bool machine_changed;  /* the writer sets machine= to 'machine' */
     bool has_numa;         /* <cpu><numa> exists */
     long memory_slots;     /* <maxMemory slots=...>, 0 when absent */
+    unsigned acpi_line;    /* <features><acpi/>'s line, 0 when absent */
 };
 
 /* Whether pciplan adds the device (it has no element in the input).

@@ -5,6 +5,7 @@
 #define PCIPLAN_PLAN_H
 
 #include "util/diag.h"
+#include "machine/profile.h"
 #include "model/domain.h"
 
 struct plan_options {
@@ -13,11 +14,13 @@ struct plan_options {
     int reserve;         /* --reserve: spare hotplug capacity, default 1 */
     int root_ports;      /* --root-ports: minimum total pcie-root-ports,
                             0 for no minimum */
+    const struct libvirt_profile *profile; /* the libvirt planned for;
+                                              NULL: the first (9.0) */
 };
 
 #define PLAN_OPTIONS_DEFAULT                                                   \
     {                                                                          \
-        NULL, 1, 0                                                             \
+        NULL, 1, 0, NULL                                                       \
     }
 
 /* Fill in addresses and add controllers and implicit devices. */

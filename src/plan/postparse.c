@@ -18,70 +18,139 @@ static bool index_used(const struct planner *p, const char *type, long index,
 /* ------------------------------------------------------------------ */
 /* Post-parse: machine, indexes, implicit devices                      */
 
+/* A machine type the profile's libvirt refuses, as it refuses it. */
+static int machine_error(struct planner *p, const char *name,
+                         enum machine_verdict v)
+{
+    const struct domain *dom = p->dom;
+    const char *arch = dom->arch ? dom->arch : "x86_64";
+    bool opt = p->opt->machine != NULL;
+    int status = opt ? STATUS_USAGE : STATUS_INVALID;
+    unsigned line = opt ? 0 : dom->os_type_line;
+    const char *elem = opt ? NULL : "type";
+    char list[512];
+
+    if (v == MACHINE_NOT_IN_QEMU)
+        return diag_fail(
+            p->d, status, line, elem,
+            "QEMU %s (libvirt %s) does not support machine type "
+            "'%s' for arch %s (supported: %s)",
+            p->profile->qemu, p->profile->version, name, arch,
+            machine_supported(p->profile, arch, list, sizeof(list)));
+    return diag_fail(
+        p->d, status, line, elem,
+        "unsupported machine type '%s'%s%s (supported: %s)", name,
+        dom->arch ? " for arch " : "", dom->arch ? dom->arch : "",
+        v == MACHINE_NOT_PLANNED
+            ? machine_supported(p->profile, arch, list, sizeof(list))
+            : machine_supported_list());
+}
+
+/* What the profile's libvirt validates that depends on its version. */
+static int check_profile_rules(struct planner *p)
+{
+    const struct libvirt_profile *pr = p->profile;
+
+    if (p->dom->acpi_line && !p->mach->acpi && pr->refuses_acpi)
+        return diag_fail(p->d, STATUS_INVALID, p->dom->acpi_line, "acpi",
+                         "machine type '%s' does not support ACPI (libvirt "
+                         "%s)",
+                         p->machine_name, pr->version);
+    for (size_t i = 0; i < p->dom->ndevs; i++) {
+        const struct device *dev = plan_dev(p, i);
+
+        if (dev->kind == DEV_WATCHDOG && dev->model &&
+            !str_in(dev->model, pr->watchdog_models))
+            return plan_fail_device(p, STATUS_INVALID, i,
+                                    "unknown watchdog model '%s'", dev->model);
+        if (dev->kind == DEV_WATCHDOG && pr->ich9_watchdog &&
+            str_eq(dev->model, pr->ich9_watchdog) &&
+            p->mach->chipset != CHIPSET_ICH9)
+            return plan_fail_device(p, STATUS_INVALID, i,
+                                    "%s model of watchdog is only part of q35 "
+                                    "machine",
+                                    dev->model);
+    }
+    return 0;
+}
+
+/*
+ * The machine type as the profile's libvirt resolves it: the XML's, or
+ * --machine over it (same family or not), or the architecture's
+ * default; an alias is written expanded only where pciplan writes the
+ * machine, a type the XML names stays as written.
+ */
 int plan_resolve_machine(struct planner *p)
 {
     struct domain *dom = p->dom;
     const char *name = p->opt->machine ? p->opt->machine : dom->machine;
+    struct machine_choice ch;
+    enum machine_verdict v;
 
-    p->mach = name ? machine_lookup(name, dom->arch)
-                   : machine_default(dom->arch ? dom->arch : "x86_64");
-    if (!p->mach) {
-        int status = p->opt->machine ? STATUS_USAGE : STATUS_INVALID;
+    p->profile = p->opt->profile ? p->opt->profile : profile_at(0);
+    if (!name) {
+        const struct machine *def =
+            machine_default(dom->arch ? dom->arch : "x86_64");
 
-        return diag_fail(p->d, status, p->opt->machine ? 0 : dom->os_type_line,
-                         p->opt->machine ? NULL : "type",
-                         "unsupported machine type '%s'%s%s (supported: %s)",
-                         name ? name : "", dom->arch ? " for arch " : "",
-                         dom->arch ? dom->arch : "", machine_supported_list());
+        name = def ? def->alias : "";
     }
+    v = machine_resolve(p->profile, name, dom->arch, &ch);
+    if (v != MACHINE_OK)
+        return machine_error(p, name, v);
+    p->mach = ch.mach;
+    p->machine_name = ch.name;
     if (dom->os_type_elem >= 0 &&
         (!dom->machine ||
-         (p->opt->machine &&
-          machine_lookup(dom->machine, dom->arch) != p->mach))) {
+         (p->opt->machine && !str_eq(dom->machine, ch.name)))) {
         free(dom->machine);
-        dom->machine = xstrdup(p->opt->machine && strchr(p->opt->machine, '-')
-                                   ? p->opt->machine
-                                   : p->mach->canonical);
+        dom->machine = xstrdup(ch.name);
         dom->machine_changed = true;
     }
     p->pcie = p->mach->root == PCI_MODEL_PCIE_ROOT;
-    return 0;
+    return check_profile_rules(p);
 }
 
-/* libvirt's parse-time controller order: grouped by type in order of
- * first appearance, index-sorted within a type. */
+/*
+ * Where libvirt's parser (and, from 9.1, virDomainControllerInsert for
+ * the controllers it adds) puts controller 'c' in its list: grouped by
+ * type in order of first appearance, index-sorted within a type, an
+ * index-less one after the last of its type.
+ */
+size_t plan_controller_slot(const struct planner *p, const struct device *c)
+{
+    size_t at = p->ctrls.n;
+    bool placed = false;
+
+    for (size_t i = p->ctrls.n; i-- > 0;) {
+        const struct device *cur = plan_dev(p, p->ctrls.at[i]);
+
+        if (!str_eq(cur->type, c->type) &&
+            !(cur->type == NULL && c->type == NULL))
+            continue;
+        if (c->index < 0)
+            return i + 1;
+        if (cur->index > c->index) {
+            at = i;
+            placed = true;
+        } else if (!c->has_master && cur->has_master &&
+                   cur->index == c->index) {
+            at = i;
+            placed = true;
+        } else if (!placed) {
+            at = i + 1;
+            placed = true;
+        }
+    }
+    return at;
+}
+
 int plan_order_controllers(struct planner *p)
 {
     for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
         const struct device *c = plan_dev(p, pos);
-        size_t at = p->ctrls.n;
-        bool placed = false;
 
-        if (c->kind != DEV_CONTROLLER)
-            continue;
-        for (size_t i = p->ctrls.n; i-- > 0;) {
-            const struct device *cur = plan_dev(p, p->ctrls.at[i]);
-
-            if (!str_eq(cur->type, c->type) &&
-                !(cur->type == NULL && c->type == NULL))
-                continue;
-            if (c->index < 0) {
-                at = i + 1;
-                break;
-            }
-            if (cur->index > c->index) {
-                at = i;
-                placed = true;
-            } else if (!c->has_master && cur->has_master &&
-                       cur->index == c->index) {
-                at = i;
-                placed = true;
-            } else if (!placed) {
-                at = i + 1;
-                placed = true;
-            }
-        }
-        plan_list_insert(&p->ctrls, at, pos);
+        if (c->kind == DEV_CONTROLLER)
+            plan_list_insert(&p->ctrls, plan_controller_slot(p, c), pos);
     }
     return 0;
 }
@@ -156,9 +225,7 @@ void plan_number_controllers(struct planner *p)
 /* The versioned machine name, as libvirt would report it. */
 static const char *machine_display_name(const struct planner *p)
 {
-    const char *written = p->dom->machine;
-
-    return written && strchr(written, '-') ? written : p->mach->canonical;
+    return p->machine_name;
 }
 
 static int check_pci_model(struct planner *p, size_t pos)
@@ -329,6 +396,29 @@ static int add_virtio_serial_controllers(struct planner *p)
     return 0;
 }
 
+/* The chipset's watchdog, unless the domain has one of that model; it
+ * takes the action of the domain's first watchdog (all must agree). */
+static void add_chipset_watchdog(struct planner *p, const char *model)
+{
+    const struct device *first = NULL;
+    struct device *dev;
+
+    for (size_t i = 0; i < p->dom->ndevs; i++) {
+        const struct device *w = plan_dev(p, i);
+
+        if (w->kind != DEV_WATCHDOG)
+            continue;
+        if (str_eq(w->model, model))
+            return;
+        if (!first)
+            first = w;
+    }
+    dev = domain_add_device(p->dom, DEV_WATCHDOG);
+    dev->model = xstrdup(model);
+    dev->action = xstrdup(first && first->action ? first->action : "reset");
+    dev->added = ADDED_MACHINE;
+}
+
 static int add_machine_defaults(struct planner *p)
 {
     const struct machine *m = p->mach;
@@ -340,6 +430,8 @@ static int add_machine_defaults(struct planner *p)
     if (!plan_find_controller(p, "pci", 0))
         plan_add_controller(p, "pci", 0, pci_models[m->root].name,
                             ADDED_MACHINE);
+    if (m->chipset == CHIPSET_ICH9 && p->profile->ich9_watchdog)
+        add_chipset_watchdog(p, p->profile->ich9_watchdog);
     if (m->implicit_balloon && !has_kind(p, DEV_MEMBALLOON)) {
         struct device *dev = domain_add_device(p->dom, DEV_MEMBALLOON);
 

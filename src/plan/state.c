@@ -65,7 +65,12 @@ struct device *plan_add_controller(struct planner *p, const char *type,
     dev->type = xstrdup(type);
     dev->model = model ? xstrdup(model) : NULL;
     dev->index = index;
-    plan_list_push(&p->ctrls, p->dom->ndevs - 1);
+    assert(p->profile);
+    if (p->profile->ctrl_insert == CTRL_INSERT_BY_INDEX)
+        plan_list_insert(&p->ctrls, plan_controller_slot(p, dev),
+                         p->dom->ndevs - 1);
+    else
+        plan_list_push(&p->ctrls, p->dom->ndevs - 1);
     return dev;
 }
 

@@ -48,6 +48,8 @@ struct plan_list {
 struct planner {
     struct domain *dom;
     const struct machine *mach;
+    const struct libvirt_profile *profile; /* opt->profile or the first */
+    const char *machine_name;              /* the versioned type planned for */
     const struct plan_options *opt;
     struct diag *d;
     struct addrset *set;
@@ -120,6 +122,7 @@ enum dev_class plan_class_of(unsigned flags);
 /* postparse.c */
 int plan_resolve_machine(struct planner *p);
 int plan_order_controllers(struct planner *p);
+size_t plan_controller_slot(const struct planner *p, const struct device *c);
 int plan_add_root_ports(struct planner *p);
 void plan_number_controllers(struct planner *p);
 int plan_check_controllers(struct planner *p);

@@ -662,6 +662,8 @@ static void render_added_device(struct strbuf *sb, const struct layout *lo,
             sb_add_attr(sb, "bus", dev->bus);
         if (dev->model)
             sb_add_attr(sb, "model", dev->model);
+        if (dev->action)
+            sb_add_attr(sb, "action", dev->action);
     }
     sb_add(sb, ">");
     before = sb->len;

@@ -15,7 +15,7 @@ static const char *machine_name(const struct topo *t)
 {
     if (t->dom->machine)
         return t->dom->machine;
-    return t->mach ? t->mach->canonical : "unknown machine";
+    return t->mach ? t->mach->alias : "unknown machine";
 }
 
 /* Input text printed as is, but never a control character. */
@@ -349,11 +349,20 @@ static void explain_device(FILE *f, const struct topo *t, size_t pos,
 void report_explain(FILE *f, const struct topo *t, const char *prefix,
                     int reserve)
 {
+    bool header = t->profile != NULL;
+
     for (size_t i = 0; i < t->dom->ndevs; i++) {
         const struct device *d = topo_dev(t, i);
 
-        if (d->addr_changed || d->adds_multifunction || device_is_added(d))
-            explain_device(f, t, i, prefix, reserve);
+        if (!d->addr_changed && !d->adds_multifunction && !device_is_added(d))
+            continue;
+        /* which libvirt the addresses are for, once, when there are any */
+        if (header)
+            fprintf(f, "%splanned for libvirt %s (QEMU %s, %s): %s\n", prefix,
+                    t->profile->version, t->profile->qemu, t->profile->debian,
+                    t->profile_why ? t->profile_why : "");
+        header = false;
+        explain_device(f, t, i, prefix, reserve);
     }
 }
 
@@ -839,6 +848,18 @@ static void show_json(FILE *f, const struct topo *t)
     put_json_string(f, machine_name(t));
     fputs(",\n  \"arch\": ", f);
     put_json_string(f, t->dom->arch);
+    fputs(",\n  \"libvirt\": ", f);
+    if (t->profile) {
+        fputs("{\"version\": ", f);
+        put_json_string(f, t->profile->version);
+        fputs(", \"qemu\": ", f);
+        put_json_string(f, t->profile->qemu);
+        fputs(", \"chosen_by\": ", f);
+        put_json_string(f, t->profile_why);
+        fputs("}", f);
+    } else {
+        fputs("null", f);
+    }
     fputs(",\n  \"buses\": [", f);
     for (unsigned b = 0; b < PCI_MAX_BUSES; b++) {
         if (!t->bus[b])

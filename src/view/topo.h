@@ -30,9 +30,11 @@ struct topo_bus {
 
 struct topo {
     const struct domain *dom;
-    const struct machine *mach;          /* NULL when the machine is unknown */
-    struct topo_bus *bus[PCI_MAX_BUSES]; /* NULL: no controller has it */
-    unsigned nctrls;                     /* PCI controllers (indexes used) */
+    const struct machine *mach; /* NULL when the machine is unknown */
+    const struct libvirt_profile *profile; /* planned for, or NULL */
+    const char *profile_why;               /* how it was chosen */
+    struct topo_bus *bus[PCI_MAX_BUSES];   /* NULL: no controller has it */
+    unsigned nctrls;                       /* PCI controllers (indexes used) */
     long *ordinal;   /* per device: its number among its kind, from 1 */
     long *input_bus; /* per device: the bus its PCI address names in the
                         input, -1 for none (differs when PLACED_MOVED) */

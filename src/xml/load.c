@@ -314,6 +314,10 @@ static int load_details(struct device *dev, const struct xmldoc *xd,
     case DEV_REDIRDEV:
         dev->bus = attr(n, "bus");
         break;
+    case DEV_WATCHDOG:
+        dev->model = attr(n, "model");
+        dev->action = attr(n, "action");
+        break;
     default:
         dev->model = attr(n, "model");
         break;
@@ -353,7 +357,10 @@ static void load_os(struct domain *dom, const struct xmldoc *xd,
     xmlNodePtr type = child_element(child_element(root, "os"), "type");
     xmlNodePtr cpu = child_element(root, "cpu");
 
+    xmlNodePtr acpi = child_element(child_element(root, "features"), "acpi");
+
     dom->has_numa = child_element(cpu, "numa") != NULL;
+    dom->acpi_line = acpi ? line_of(acpi) : 0;
     load_memory_slots(dom, root);
     if (!type)
         return;

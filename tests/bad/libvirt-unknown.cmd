@@ -1,0 +1,2 @@
+--libvirt=8.0
+examples/minimal-pc.xml

@@ -1,0 +1,3 @@
+--libvirt=11.3
+--machine=pc-i440fx-2.1
+examples/minimal-pc.xml

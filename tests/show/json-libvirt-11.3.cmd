@@ -1,0 +1,3 @@
+--libvirt=11.3
+--show=json
+examples/minimal-pc.xml

@@ -1,0 +1,3 @@
+--machine
+pc-i440fx-6.0
+examples/minimal-pc.xml
