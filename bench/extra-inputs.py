@@ -99,6 +99,12 @@ for n in (5, 200, 2000):
                      "      <model type='virtio'/>\n    </interface>\n"
                      % (k // 256 % 256, k % 256))
     dom("ccw-mixed-%d.xml" % n, "s390x", "s390-ccw-virtio", body)
+# CCW: runs of disks on different buses, names out of order
+body = ""
+for k in range(120):
+    bus = ("virtio", "scsi", "virtio", "sata", "virtio")[k // 7 % 5]
+    body += disk(name((k * 37) % 150, "vd" if bus == "virtio" else "sd"), bus)
+dom("ccw-runs.xml", "s390x", "s390-ccw-virtio", body)
 dom("ccw-dup.xml", "s390x", "s390-ccw-virtio",
     disk("vda", "virtio", "      <address type='ccw' cssid='0xfe' ssid='0x0' "
          "devno='0x0001'/>\n") +
