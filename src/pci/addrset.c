@@ -34,6 +34,7 @@ void addrset_set_model(struct addrset *set, unsigned bus, enum pci_model m,
         b->flags |= CONN_HOTPLUGGABLE;
     b->min_slot = info->min_slot;
     b->max_slot = info->max_slot;
+    set->ncursors = 0;
 }
 
 static bool flags_compatible(unsigned bus_no, unsigned bus_flags,
@@ -123,6 +124,7 @@ static enum addr_error addrset_grow(struct addrset *set, struct pci_addr *addr,
     }
     for (; i < set->nbuses; i++)
         addrset_set_model(set, i, model, true);
+    set->ncursors = 0;
     return ADDR_OK;
 }
 
@@ -190,15 +192,16 @@ static int slot_fit(const struct pci_bus *bus, unsigned slot, unsigned flags,
     return -1;
 }
 
-static bool search_bus(const struct addrset *set, unsigned b, unsigned flags,
-                       int function, struct pci_addr *addr)
+static bool search_bus(const struct addrset *set, unsigned b, unsigned from,
+                       unsigned flags, int function, struct pci_addr *addr)
 {
     const struct pci_bus *bus = &set->buses[b];
     enum addr_error why;
 
     if (!flags_compatible(b, bus->flags, flags, false, &why))
         return false;
-    for (unsigned s = bus->min_slot; s <= bus->max_slot; s++) {
+    for (unsigned s = from > bus->min_slot ? from : bus->min_slot;
+         s <= bus->max_slot; s++) {
         int f = slot_fit(bus, s, flags, function);
 
         if (f >= 0) {
@@ -209,14 +212,43 @@ static bool search_bus(const struct addrset *set, unsigned b, unsigned flags,
     return false;
 }
 
+/* The resume mark of a kind of request; NULL when all are taken. */
+static struct addrset_cursor *find_cursor(struct addrset *set, unsigned flags,
+                                          int function)
+{
+    for (unsigned i = 0; i < set->ncursors; i++) {
+        if (set->cursor[i].flags == flags &&
+            set->cursor[i].function == function)
+            return &set->cursor[i];
+    }
+    if (set->ncursors == ADDRSET_CURSORS)
+        return NULL;
+    set->cursor[set->ncursors] = (struct addrset_cursor){flags, function, 0, 0};
+    return &set->cursor[set->ncursors++];
+}
+
+/* The first fit from bus 0 slot 0, resuming where the last search for
+ * the same request stopped: O(buses x slots) per kind of request in
+ * all, instead of per request. */
 enum addr_error addrset_next(struct addrset *set, unsigned flags, int function,
                              struct pci_addr *addr)
 {
+    struct addrset_cursor *c = find_cursor(set, flags, function);
     enum addr_error err;
 
-    for (unsigned b = 0; b < set->nbuses; b++) {
-        if (search_bus(set, b, flags, function, addr))
+    for (unsigned b = c ? c->bus : 0; b < set->nbuses; b++) {
+        if (search_bus(set, b, c && b == c->bus ? c->slot : 0, flags, function,
+                       addr)) {
+            if (c) {
+                c->bus = addr->bus;
+                c->slot = addr->slot;
+            }
             return ADDR_OK;
+        }
+    }
+    if (c) {
+        c->bus = set->nbuses;
+        c->slot = 0;
     }
     if (!set->dry_run)
         return ADDR_ERR_FULL;

@@ -22,8 +22,24 @@ struct pci_bus {
     bool aggregate[PCI_SLOTS];    /* slot shared by root ports */
 };
 
+/*
+ * Where a search for one kind of request may resume: every slot before
+ * (bus, slot) was found unfit for it. A slot never becomes fit again
+ * (functions are only taken, and a slot's aggregate mark is set once,
+ * when its first function is), so the mark only moves forward until the
+ * buses change (addrset_init, addrset_set_model, growing).
+ */
+#define ADDRSET_CURSORS 16
+struct addrset_cursor {
+    unsigned flags;
+    int function;
+    unsigned bus, slot;
+};
+
 struct addrset {
     struct pci_bus buses[PCI_MAX_BUSES];
+    struct addrset_cursor cursor[ADDRSET_CURSORS];
+    unsigned ncursors;
     unsigned nbuses;
     bool dry_run;        /* sizing pass: grow instead of failing */
     bool multiple_roots; /* grow by adding root buses (pSeries PHBs) */

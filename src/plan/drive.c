@@ -9,6 +9,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,40 +29,71 @@ static const struct drive_layout {
     {"fdc", 2, 2},
 };
 
-static bool same_drive_address(const struct device *a, const struct device *b)
+/* A disk's drive address as a sort key; absent fields count as 0. */
+struct drive_key {
+    const char *bus; /* the disk's <target bus> */
+    long field[4];   /* controller, bus, target, unit */
+    size_t pos;      /* in dom->devs */
+};
+
+static int compare_drive_keys(const void *pa, const void *pb)
 {
-    static const char *const fields[] = {"controller", "bus", "target", "unit"};
+    const struct drive_key *a = pa, *b = pb;
+    int c = strcmp(a->bus, b->bus);
 
-    if (!str_eq(a->bus, b->bus) || !nonpci_has_address(a, "drive") ||
-        !nonpci_has_address(b, "drive"))
-        return false;
-    for (size_t i = 0; i < 4; i++) {
-        long x = nonpci_address_number(a, fields[i]),
-             y = nonpci_address_number(b, fields[i]);
-
-        if ((x < 0 ? 0 : x) != (y < 0 ? 0 : y))
-            return false;
-    }
-    return true;
+    for (size_t i = 0; c == 0 && i < 4; i++)
+        c = (a->field[i] > b->field[i]) - (a->field[i] < b->field[i]);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-/* Two disks of one bus must not share a drive address. */
+/*
+ * Two disks of one bus must not share a drive address. The disks are
+ * sorted by (bus, address, position), O(n log n): the pair reported is
+ * the first disk in document order that repeats an earlier one's
+ * address, with the first disk that had it.
+ */
 static int check_drive_duplicates(const struct domain *dom, struct diag *d)
 {
+    static const char *const fields[] = {"controller", "bus", "target", "unit"};
+    struct drive_key *keys = xcalloc(dom->ndevs + 1, sizeof(*keys));
+    size_t n = 0, first = 0, dup = SIZE_MAX, earlier = 0;
+
     for (size_t i = 0; i < dom->ndevs; i++) {
-        const struct device *a = dom->devs[i];
+        const struct device *dev = dom->devs[i];
 
-        for (size_t j = 0; a->kind == DEV_DISK && j < i; j++) {
-            const struct device *b = dom->devs[j];
+        if (dev->kind != DEV_DISK || !dev->bus ||
+            !nonpci_has_address(dev, "drive"))
+            continue;
+        keys[n].bus = dev->bus;
+        for (size_t f = 0; f < 4; f++) {
+            long v = nonpci_address_number(dev, fields[f]);
 
-            if (b->kind == DEV_DISK && same_drive_address(a, b))
-                return diag_fail(d, STATUS_INVALID,
-                                 a->addr_changed ? b->line : a->line, "disk",
-                                 "disks %s and %s have the same drive "
-                                 "address (a disk's name implies its "
-                                 "address when it has none)",
-                                 b->dev ? b->dev : "?", a->dev ? a->dev : "?");
+            keys[n].field[f] = v < 0 ? 0 : v;
         }
+        keys[n++].pos = i;
+    }
+    qsort(keys, n, sizeof(*keys), compare_drive_keys);
+    for (size_t k = 1; k < n; k++) {
+        struct drive_key a = keys[k], b = keys[first];
+
+        a.pos = b.pos = 0;
+        if (compare_drive_keys(&a, &b) != 0)
+            first = k;
+        else if (keys[k].pos < dup && k == first + 1) {
+            dup = keys[k].pos;
+            earlier = keys[first].pos;
+        }
+    }
+    free(keys);
+    if (dup != SIZE_MAX) {
+        const struct device *a = dom->devs[dup], *b = dom->devs[earlier];
+
+        return diag_fail(d, STATUS_INVALID, a->addr_changed ? b->line : a->line,
+                         "disk",
+                         "disks %s and %s have the same drive "
+                         "address (a disk's name implies its "
+                         "address when it has none)",
+                         b->dev ? b->dev : "?", a->dev ? a->dev : "?");
     }
     return 0;
 }

@@ -48,6 +48,51 @@ bool nonpci_find_controller(const struct domain *dom, const char *type,
     return false;
 }
 
+/* Copy at most size - 1 bytes and terminate, as snprintf "%s" does. */
+static void copy_bounded(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* The formats the address kinds use, without a printf per attribute
+ * (they were most of the planner's cost on large domains); any other
+ * goes to snprintf. */
+static void format_value(char *dst, size_t size, const char *fmt,
+                         unsigned long value)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned base = 10, width = 0;
+    char tmp[24];
+    size_t n = 0, at = 0;
+
+    if (strcmp(fmt, "0x%lx") == 0)
+        base = 16;
+    else if (strcmp(fmt, "0x%04lx") == 0)
+        base = 16, width = 4;
+    else if (strcmp(fmt, "0x%08lx") == 0)
+        base = 16, width = 8;
+    else if (strcmp(fmt, "%lu") != 0) {
+        snprintf(dst, size, fmt, value);
+        return;
+    }
+    do {
+        tmp[n++] = digits[value % base];
+        value /= base;
+    } while (value);
+    while (n < width)
+        tmp[n++] = '0';
+    if (base == 16)
+        tmp[n++] = 'x', tmp[n++] = '0';
+    while (n > 0 && at + 1 < size)
+        dst[at++] = tmp[--n];
+    dst[at] = '\0';
+}
+
 /* Replace the device's address with one of 'type'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
 void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
@@ -61,15 +106,16 @@ void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
     dev->addr_type = ADDR_OTHER;
     dev->addr_changed = true;
     memset(&dev->other, 0, sizeof(dev->other));
-    snprintf(dev->other.type, sizeof(dev->other.type), "%s", type);
+    copy_bounded(dev->other.type, sizeof(dev->other.type), type);
     va_start(ap, nattrs);
     for (unsigned i = 0; i < nattrs && i < OTHER_ADDR_ATTRS; i++) {
         const char *attr = va_arg(ap, const char *);
         const char *fmt = va_arg(ap, const char *);
         unsigned long value = va_arg(ap, unsigned long);
 
-        snprintf(dev->other.name[i], sizeof(dev->other.name[i]), "%s", attr);
-        snprintf(dev->other.value[i], sizeof(dev->other.value[i]), fmt, value);
+        copy_bounded(dev->other.name[i], sizeof(dev->other.name[i]), attr);
+        format_value(dev->other.value[i], sizeof(dev->other.value[i]), fmt,
+                     value);
         dev->other.nattrs++;
     }
     va_end(ap);

@@ -14,33 +14,90 @@
 /* ------------------------------------------------------------------ */
 /* CCID slots, virtio-mmio, DIMM slots                                  */
 
+/* The CCID controller indexes, sorted, to look up and insert into. */
+struct ccid_set {
+    long *index;
+    size_t n;
+};
+
+static bool ccid_find(const struct ccid_set *set, long index, size_t *at)
+{
+    size_t lo = 0, hi = set->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (set->index[mid] == index) {
+            *at = mid;
+            return true;
+        }
+        if (set->index[mid] < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = lo;
+    return false;
+}
+
+static void ccid_insert(struct ccid_set *set, long index)
+{
+    size_t at;
+
+    if (ccid_find(set, index, &at))
+        return;
+    memmove(&set->index[at + 1], &set->index[at],
+            (set->n - at) * sizeof(*set->index));
+    set->index[at] = index;
+    set->n++;
+}
+
+/*
+ * A card without an address takes the slot after the highest one used
+ * on controller 0 (by the input or by the cards placed before it): a
+ * running maximum, and the CCID controllers in a sorted set, so the
+ * cost is O(n log n) where a scan of every device per card was O(n^2).
+ */
 void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
                               void *opaque)
 {
+    struct ccid_set ccid = {xcalloc(dom->ndevs + 1, sizeof(long)), 0};
+    size_t cap = dom->ndevs + 1, at;
+    long max = -1;
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *o = dom->devs[i];
+
+        if (o->kind == DEV_CONTROLLER && str_eq(o->type, "ccid"))
+            ccid_insert(&ccid, o->index);
+        if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, "ccid") &&
+            o->addr_controller <= 0 && nonpci_address_number(o, "slot") > max)
+            max = nonpci_address_number(o, "slot");
+    }
     for (size_t i = 0; i < dom->ndevs; i++) {
         struct device *card = dom->devs[i];
-        long controller = 0, max = -1;
+        long controller = 0;
 
         if (card->kind != DEV_SMARTCARD)
             continue;
         if (nonpci_has_address(card, "ccid")) {
             controller = card->addr_controller < 0 ? 0 : card->addr_controller;
         } else if (card->addr_type == ADDR_NONE) {
-            for (size_t j = 0; j < dom->ndevs; j++) {
-                const struct device *o = dom->devs[j];
-
-                if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, "ccid") &&
-                    o->addr_controller <= 0 &&
-                    nonpci_address_number(o, "slot") > max)
-                    max = nonpci_address_number(o, "slot");
-            }
             nonpci_set_address(card, "ccid", 2, "controller", "%lu", 0UL,
                                "slot", "%lu", (unsigned long)(max + 1));
             card->addr_controller = 0;
+            max++;
         }
-        if (!nonpci_find_controller(dom, "ccid", controller))
+        if (!ccid_find(&ccid, controller, &at)) {
             add(opaque, "ccid", controller);
+            if (ccid.n + 1 > cap) {
+                cap *= 2;
+                ccid.index = xreallocarray(ccid.index, cap, sizeof(long));
+            }
+            ccid_insert(&ccid, controller);
+        }
     }
+    free(ccid.index);
 }
 
 void nonpci_assign_virtio_mmio(struct domain *dom)

@@ -108,24 +108,45 @@ static unsigned long spapr_base(const struct device *dev,
     }
 }
 
+struct ctrl_rank {
+    long index;
+    size_t pos;
+};
+
+static int compare_ctrl_ranks(const void *pa, const void *pb)
+{
+    const struct ctrl_rank *a = pa, *b = pb;
+
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
 /* libvirt numbers ibmvscsi controllers in array order, which is index
- * order within the type. */
+ * order within the type: the candidates (indexes 0..255) sorted by
+ * (index, position), where a scan of every device per index cost
+ * 256 x n. */
 static int assign_spapr_controllers(struct domain *dom, struct reg_set *rs,
                                     bool default_spapr_serial, struct diag *d)
 {
-    for (long idx = 0; idx < 256; idx++) {
-        for (size_t i = 0; i < dom->ndevs; i++) {
-            struct device *dev = dom->devs[i];
+    struct ctrl_rank *rank = xcalloc(dom->ndevs + 1, sizeof(*rank));
+    size_t n = 0;
+    int rc = 0;
 
-            if (dev->kind == DEV_CONTROLLER && dev->index == idx &&
-                spapr_base(dev, default_spapr_serial) &&
-                (dev->addr_type == ADDR_NONE ||
-                 nonpci_has_address(dev, "spapr-vio")) &&
-                assign_reg(rs, dev, 0x2000, d) < 0)
-                return -1;
-        }
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_CONTROLLER && dev->index >= 0 &&
+            dev->index < 256 && spapr_base(dev, default_spapr_serial) &&
+            (dev->addr_type == ADDR_NONE ||
+             nonpci_has_address(dev, "spapr-vio")))
+            rank[n++] = (struct ctrl_rank){dev->index, i};
     }
-    return 0;
+    qsort(rank, n, sizeof(*rank), compare_ctrl_ranks);
+    for (size_t k = 0; rc == 0 && k < n; k++)
+        rc = assign_reg(rs, dom->devs[rank[k].pos], 0x2000, d);
+    free(rank);
+    return rc;
 }
 
 /* libvirt writes serial 0's address into the console that mirrors it. */

@@ -19,6 +19,7 @@
 
 struct usb_hub {
     unsigned nports;
+    bool full; /* a search found no free port in its subtree */
     bool used[USB_MAX_PORTS];
     struct usb_hub *child[USB_MAX_PORTS];
 };
@@ -164,23 +165,35 @@ static int usb_reserve(struct usb_set *set, const struct device *dev, long bus,
     return 0;
 }
 
-static bool usb_free_port(const struct usb_hub *hub, unsigned *path,
-                          unsigned level)
+/*
+ * The first free port: the hub's own, else the first child's subtree
+ * that has one. A subtree once found full stays full (a hub can only be
+ * added on a free port, ports are never freed), so it is marked and
+ * skipped: each hub is searched in vain at most once, and a search
+ * costs O(depth x ports) instead of a walk over every full hub before
+ * the first free port.
+ */
+static bool usb_free_port(struct usb_hub *hub, unsigned *path, unsigned level)
 {
+    if (hub->full)
+        return false;
     for (unsigned p = 0; p < hub->nports; p++) {
         if (!hub->used[p]) {
             path[level] = p + 1;
             return true;
         }
     }
-    if (level + 1 >= USB_MAX_DEPTH)
+    if (level + 1 >= USB_MAX_DEPTH) {
+        hub->full = true;
         return false;
+    }
     for (unsigned p = 0; p < hub->nports; p++) {
         if (hub->child[p] && usb_free_port(hub->child[p], path, level + 1)) {
             path[level] = p + 1;
             return true;
         }
     }
+    hub->full = true;
     return false;
 }
 

@@ -21,12 +21,14 @@
 struct vs_controller {
     long index;
     unsigned nports;
+    unsigned lowest; /* ports 1..lowest-1 are all used */
     unsigned char used[256];
 };
 
 struct vs_set {
     struct vs_controller ctrl[VIRTIO_SERIAL_MAX_CONTROLLERS];
-    unsigned n; /* sorted by index */
+    unsigned n;    /* sorted by index */
+    unsigned open; /* ctrl[0..open-1] have no free port from 1 */
 };
 
 static void vs_add_controller(struct vs_set *set, long index, long ports)
@@ -41,16 +43,37 @@ static void vs_add_controller(struct vs_set *set, long index, long ports)
     set->ctrl[at].index = index;
     set->ctrl[at].nports =
         ports > 0 ? (unsigned)ports : VIRTIO_SERIAL_DEFAULT_PORTS;
+    set->ctrl[at].lowest = 1;
     set->n++;
+    /* Only added when all others are full, or before any port is taken. */
+    set->open = at < set->open ? at : set->open;
 }
 
+/* Binary search: the controllers are sorted by index. */
 static struct vs_controller *vs_find(struct vs_set *set, long index)
 {
-    for (unsigned i = 0; i < set->n; i++) {
-        if (set->ctrl[i].index == index)
-            return &set->ctrl[i];
+    unsigned lo = 0, hi = set->n;
+
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+
+        if (set->ctrl[mid].index == index)
+            return &set->ctrl[mid];
+        if (set->ctrl[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
+}
+
+/* The lowest free port from 1 (nports when none is); ports are never
+ * freed, so the hint only moves up. */
+static unsigned vs_lowest_free(struct vs_controller *c)
+{
+    while (c->lowest < c->nports && c->used[c->lowest])
+        c->lowest++;
+    return c->lowest;
 }
 
 static bool is_virtio_port_user(const struct device *dev)
@@ -82,34 +105,32 @@ static int vs_reserve(struct vs_set *set, const struct device *dev,
     return 0;
 }
 
-/* A port number from 'first' up, on the lowest controller with one. */
-static bool vs_next(struct vs_set *set, unsigned first, long *controller,
-                    long *port)
+/* The lowest free port from 1 on the lowest controller with one,
+ * resuming at the first controller that may still have one. */
+static bool vs_next(struct vs_set *set, long *controller, long *port)
 {
-    for (unsigned i = 0; i < set->n; i++) {
-        for (unsigned p = first; p < set->ctrl[i].nports; p++) {
-            if (!set->ctrl[i].used[p]) {
-                *controller = set->ctrl[i].index;
-                *port = p;
-                return true;
-            }
+    for (; set->open < set->n; set->open++) {
+        struct vs_controller *c = &set->ctrl[set->open];
+        unsigned p = vs_lowest_free(c);
+
+        if (p < c->nports) {
+            *controller = c->index;
+            *port = p;
+            return true;
         }
     }
     return false;
 }
 
+/* The lowest index no controller has (the indexes are sorted, unique
+ * and not negative): the first gap. */
 static long lowest_free_index(const struct vs_set *set)
 {
     long idx = 0;
 
-    for (bool again = true; again;) {
-        again = false;
-        for (unsigned i = 0; i < set->n; i++) {
-            if (set->ctrl[i].index == idx) {
-                idx++;
-                again = true;
-            }
-        }
+    for (unsigned i = 0; i < set->n && set->ctrl[i].index <= idx; i++) {
+        if (set->ctrl[i].index == idx)
+            idx++;
     }
     return idx;
 }
@@ -129,15 +150,13 @@ static int vs_assign(struct vs_set *set, struct device *dev,
             vs_find(set, dev->addr_controller < 0 ? 0 : dev->addr_controller);
 
         controller = c ? c->index : -1;
-        for (port = 1; c && (unsigned long)port < c->nports && c->used[port];
-             port++)
-            ;
+        port = c ? vs_lowest_free(c) : 1;
         if (!c || (unsigned long)port >= c->nports)
             return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
                              dev_kind_name(dev->kind),
                              "no free port on virtio-serial controller %ld",
                              dev->addr_controller);
-    } else if (!vs_next(set, 1, &controller, &port)) {
+    } else if (!vs_next(set, &controller, &port)) {
         if (set->n == VIRTIO_SERIAL_MAX_CONTROLLERS)
             return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
                              dev_kind_name(dev->kind),

@@ -60,15 +60,22 @@ static void sb_printf(struct strbuf *sb, const char *fmt, ...)
     va_list ap;
     int n;
 
+    /* One vsnprintf into the free space; a second only when it did
+     * not fit. */
+    sb_reserve(sb, 64);
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(sb->s + sb->len, sb->cap - sb->len, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        sb->s[sb->len] = '\0';
         return;
-    sb_reserve(sb, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= sb->cap - sb->len) {
+        sb_reserve(sb, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     sb->len += (size_t)n;
 }
 
@@ -78,6 +85,14 @@ static void sb_add_escaped(struct strbuf *sb, const char *value)
     const char *p;
 
     for (p = value; *p; p++) {
+        size_t plain = strcspn(p, "&<>'\"");
+
+        /* runs without a special character are copied whole */
+        if (plain) {
+            sb_addn(sb, p, plain);
+            p += plain - 1;
+            continue;
+        }
         switch (*p) {
         case '&':
             sb_add(sb, "&amp;");
@@ -103,7 +118,9 @@ static void sb_add_escaped(struct strbuf *sb, const char *value)
 /* Append " name='value'" with the value escaped. */
 static void sb_add_attr(struct strbuf *sb, const char *name, const char *value)
 {
-    sb_printf(sb, " %s='", name);
+    sb_add(sb, " ");
+    sb_add(sb, name);
+    sb_add(sb, "='");
     sb_add_escaped(sb, value);
     sb_add(sb, "'");
 }
