@@ -178,6 +178,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r.outlen == 0 || r.out[r.outlen - 1] != '\n')
             fail("a --show view that is not whole lines", NULL);
     } else if (check_idempotence) {
+        /* -W is not part of it: the lint judges the addresses the input
+         * chose, and in the output every address is chosen (a USB
+         * companion pciplan put on function 1 of a slot whose function
+         * 0 is free is then warned about; regression w-companion-fn1) */
+        o.werror = false;
         if (run_document(r.out, r.outlen, &o, &r2, &d2) < 0)
             fail("pciplan rejects its own output", &d2);
         if (r2.changed)
