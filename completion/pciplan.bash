@@ -12,8 +12,9 @@ _pciplan()
     case $prev in
     -m | --machine)
         COMPREPLY=($(compgen -W 'pc q35 virt pseries s390-ccw-virtio
-            pc-i440fx-7.2 pc-q35-7.2 virt-7.2 pseries-7.2 pc-i440fx-10.0
-            pc-q35-10.0 virt-10.0 pseries-10.0' -- "$cur"))
+            pc-i440fx-7.2 pc-q35-7.2 virt-7.2 pseries-7.2
+            s390-ccw-virtio-7.2 pc-i440fx-10.0 pc-q35-10.0 virt-10.0
+            pseries-10.0 s390-ccw-virtio-10.0' -- "$cur"))
         return
         ;;
     --libvirt)
@@ -46,7 +47,7 @@ _pciplan()
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--machine= --libvirt= --reserve= --root-ports=
-            --output= --in-place --check --quiet --explain --explain=
+            --output= --in-place --check --diff --quiet --explain --explain=
             --show= --capacity --warnings-are-errors --strip --version
             --help --usage' -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -12,8 +12,9 @@
 
 #include "check_suites.h"
 #include "app/cli.h"
+#include "app/fileio.h"
 
-static struct cli_options opts;
+static struct options opts;
 static struct diag d;
 static char dir[64];
 
@@ -34,32 +35,32 @@ static int parse(const char *first, ...)
     va_end(ap);
     argv[argc] = NULL;
     memset(&d, 0, sizeof(d));
-    cli_options_free(&opts);
-    ret = cli_parse(&opts, argc, argv, sink, &d);
+    options_free(&opts);
+    ret = options_parse(&opts, argc, argv, sink, &d);
     fclose(sink);
     return ret;
 }
 
 static void assert_usage_error(int ret)
 {
-    ck_assert_int_eq(ret, CLI_PARSE_ERROR);
+    ck_assert_int_eq(ret, OPTIONS_ERROR);
     ck_assert_int_eq(d.status, STATUS_USAGE);
     ck_assert_str_ne(d.msg, "");
 }
 
 static void parse_teardown(void)
 {
-    cli_options_free(&opts);
+    options_free(&opts);
 }
 
 START_TEST(test_defaults)
 {
-    ck_assert_int_eq(parse(NULL), CLI_PARSE_RUN);
+    ck_assert_int_eq(parse(NULL), OPTIONS_RUN);
     ck_assert_ptr_null(opts.plan.machine);
     ck_assert_int_eq(opts.plan.reserve, 1);
     ck_assert_int_eq(opts.plan.root_ports, 0);
     ck_assert_ptr_null(opts.output);
-    ck_assert(!opts.in_place && !opts.check && !opts.quiet);
+    ck_assert(opts.mode == MODE_PRINT && !opts.quiet);
     ck_assert_uint_eq(opts.nfiles, 0);
 }
 END_TEST
@@ -68,7 +69,7 @@ START_TEST(test_all_options)
 {
     ck_assert_int_eq(parse("-m", "pc-q35-7.2", "--reserve=3", "--root-ports",
                            "8", "-o", "out.xml", "-q", "in.xml", NULL),
-                     CLI_PARSE_RUN);
+                     OPTIONS_RUN);
     ck_assert_str_eq(opts.plan.machine, "pc-q35-7.2");
     ck_assert_int_eq(opts.plan.reserve, 3);
     ck_assert_int_eq(opts.plan.root_ports, 8);
@@ -79,16 +80,16 @@ START_TEST(test_all_options)
 
     ck_assert_int_eq(parse("--machine=q35", "-m", "pc", "-r0", "--check",
                            "a.xml", "b.xml", NULL),
-                     CLI_PARSE_RUN);
+                     OPTIONS_RUN);
     ck_assert_str_eq(opts.plan.machine, "pc"); /* the last one wins */
     ck_assert_int_eq(opts.plan.reserve, 0);
-    ck_assert(opts.check);
+    ck_assert_int_eq(opts.mode, MODE_CHECK);
     ck_assert_uint_eq(opts.nfiles, 2);
 
     ck_assert_int_eq(
         parse("-i", "a.xml", "b.xml", "-r", "1000", "--root-ports=255", NULL),
-        CLI_PARSE_RUN);
-    ck_assert(opts.in_place);
+        OPTIONS_RUN);
+    ck_assert_int_eq(opts.mode, MODE_IN_PLACE);
     ck_assert_int_eq(opts.plan.reserve, 1000);
     ck_assert_int_eq(opts.plan.root_ports, 255);
 }
@@ -129,10 +130,10 @@ END_TEST
 
 START_TEST(test_stdin_dash)
 {
-    ck_assert_int_eq(parse("-", NULL), CLI_PARSE_RUN);
+    ck_assert_int_eq(parse("-", NULL), OPTIONS_RUN);
     ck_assert_uint_eq(opts.nfiles, 1);
     ck_assert_str_eq(opts.files[0], "-");
-    ck_assert_int_eq(parse("--check", "-", "a.xml", NULL), CLI_PARSE_RUN);
+    ck_assert_int_eq(parse("--check", "-", "a.xml", NULL), OPTIONS_RUN);
 }
 END_TEST
 
@@ -145,8 +146,8 @@ static char *parse_output(const char *option, int *ret)
     size_t n;
 
     memset(&d, 0, sizeof(d));
-    cli_options_free(&opts);
-    *ret = cli_parse(&opts, 2, argv, f, &d);
+    options_free(&opts);
+    *ret = options_parse(&opts, 2, argv, f, &d);
     rewind(f);
     n = fread(buf, 1, 8191, f);
     buf[n] = '\0';
@@ -168,7 +169,7 @@ START_TEST(test_help)
     int ret;
     char *out = parse_output("--help", &ret);
 
-    ck_assert_int_eq(ret, CLI_PARSE_DONE);
+    ck_assert_int_eq(ret, OPTIONS_DONE);
     ck_assert_ptr_nonnull(strstr(out, "Usage: pciplan"));
     ck_assert_ptr_nonnull(strstr(out, "--machine=TYPE"));
     ck_assert_ptr_nonnull(strstr(out, "--in-place"));
@@ -177,12 +178,12 @@ START_TEST(test_help)
     free(out);
 
     out = parse_output("-h", &ret);
-    ck_assert_int_eq(ret, CLI_PARSE_DONE);
+    ck_assert_int_eq(ret, OPTIONS_DONE);
     ck_assert_int_le(count_lines(out), 24);
     free(out);
 
     out = parse_output("--usage", &ret);
-    ck_assert_int_eq(ret, CLI_PARSE_DONE);
+    ck_assert_int_eq(ret, OPTIONS_DONE);
     ck_assert_ptr_nonnull(strstr(out, "Usage:"));
     free(out);
 }
@@ -195,14 +196,14 @@ START_TEST(test_libvirt_option)
     const char *bad[] = {"pciplan", "--libvirt=8.0", NULL};
 
     memset(&d, 0, sizeof(d));
-    cli_options_free(&opts);
-    ck_assert_int_eq(cli_parse(&opts, 2, argv, stdout, &d), CLI_PARSE_RUN);
+    options_free(&opts);
+    ck_assert_int_eq(options_parse(&opts, 2, argv, stdout, &d), OPTIONS_RUN);
     ck_assert_ptr_nonnull(opts.plan.profile);
     ck_assert_str_eq(opts.plan.profile->version, "11.3");
     ck_assert_str_eq(opts.libvirt.why, "--libvirt=11.3");
     memset(&d, 0, sizeof(d));
-    cli_options_free(&opts);
-    ck_assert_int_eq(cli_parse(&opts, 2, bad, stdout, &d), CLI_PARSE_ERROR);
+    options_free(&opts);
+    ck_assert_int_eq(options_parse(&opts, 2, bad, stdout, &d), OPTIONS_ERROR);
     ck_assert_int_eq(d.status, STATUS_USAGE);
     ck_assert_ptr_nonnull(strstr(d.msg, "unknown libvirt version '8.0'"));
 }
@@ -215,7 +216,7 @@ START_TEST(test_version)
 
     setenv("PCIPLAN_LIBVIRT", "11.3", 1);
     out = parse_output("-V", &ret);
-    ck_assert_int_eq(ret, CLI_PARSE_DONE);
+    ck_assert_int_eq(ret, OPTIONS_DONE);
     ck_assert_str_eq(out, "pciplan " PACKAGE_VERSION "\n"
                           "plans for libvirt 11.3 (QEMU 10.0, Debian 13 "
                           "trixie): $PCIPLAN_LIBVIRT=11.3\n");
@@ -248,7 +249,7 @@ static void dir_teardown(void)
     if (dp)
         closedir(dp);
     rmdir(dir);
-    cli_options_free(&opts);
+    options_free(&opts);
 }
 
 static char *path_in_dir(const char *name)
@@ -275,8 +276,7 @@ static char *read_file(const char *name)
     size_t len;
     struct diag rd = {0};
 
-    ck_assert_int_eq(cli_read_input(path_in_dir(name), &text, &len, NULL, &rd),
-                     0);
+    ck_assert_int_eq(fileio_read(path_in_dir(name), &text, &len, NULL, &rd), 0);
     text = realloc(text, len + 1);
     text[len] = '\0';
     return text;
@@ -300,7 +300,7 @@ START_TEST(test_read_missing)
     size_t len;
 
     ck_assert_int_eq(
-        cli_read_input(path_in_dir("nope.xml"), &text, &len, NULL, &d), -1);
+        fileio_read(path_in_dir("nope.xml"), &text, &len, NULL, &d), -1);
     ck_assert_int_eq(d.status, STATUS_IO);
     ck_assert_ptr_nonnull(strstr(d.msg, "No such file"));
     ck_assert_ptr_null(text);
@@ -325,7 +325,7 @@ START_TEST(test_atomic_new_file)
     char *text;
 
     ck_assert_int_eq(
-        cli_write_atomic(path_in_dir("new.xml"), "abc", 3, NULL, &d), 0);
+        fileio_replace(path_in_dir("new.xml"), "f", "abc", 3, NULL, &d), 0);
     umask(mask);
     ck_assert_int_eq(stat(path_in_dir("new.xml"), &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0644);
@@ -343,7 +343,7 @@ START_TEST(test_atomic_keeps_mode)
 
     write_file("a.xml", "old", 0640);
     ck_assert_int_eq(
-        cli_write_atomic(path_in_dir("a.xml"), "new!", 4, NULL, &d), 0);
+        fileio_replace(path_in_dir("a.xml"), "f", "new!", 4, NULL, &d), 0);
     ck_assert_int_eq(stat(path_in_dir("a.xml"), &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0640);
     text = read_file("a.xml");
@@ -361,7 +361,7 @@ START_TEST(test_atomic_follows_symlink)
     write_file("real.xml", "old", 0600);
     ck_assert_int_eq(symlink("real.xml", path_in_dir("link.xml")), 0);
     ck_assert_int_eq(
-        cli_write_atomic(path_in_dir("link.xml"), "new", 3, NULL, &d), 0);
+        fileio_replace(path_in_dir("link.xml"), "f", "new", 3, NULL, &d), 0);
     ck_assert_int_eq(lstat(path_in_dir("link.xml"), &st), 0);
     ck_assert(S_ISLNK(st.st_mode));
     text = read_file("real.xml");
@@ -374,7 +374,8 @@ END_TEST
 START_TEST(test_atomic_failure_leaves_nothing)
 {
     ck_assert_int_eq(
-        cli_write_atomic(path_in_dir("no/such/dir.xml"), "x", 1, NULL, &d), -1);
+        fileio_replace(path_in_dir("no/such/dir.xml"), "f", "x", 1, NULL, &d),
+        -1);
     ck_assert_int_eq(d.status, STATUS_IO);
     ck_assert_int_eq(files_in_dir(), 0);
 }
@@ -382,7 +383,7 @@ END_TEST
 
 START_TEST(test_atomic_device_written_directly)
 {
-    ck_assert_int_eq(cli_write_atomic("/dev/null", "x", 1, NULL, &d), 0);
+    ck_assert_int_eq(fileio_replace("/dev/null", "f", "x", 1, NULL, &d), 0);
 }
 END_TEST
 
@@ -392,7 +393,7 @@ START_TEST(test_stream_full_disk)
 
     if (!f)
         return; /* no /dev/full here */
-    ck_assert_int_eq(cli_write_stream(f, "<domain/>\n", 10, &d), -1);
+    ck_assert_int_eq(fileio_write_stream(f, "<domain/>\n", 10, &d), -1);
     ck_assert_int_eq(d.status, STATUS_IO);
     ck_assert_str_eq(d.msg, "write error: No space left on device");
     fclose(f);
@@ -413,8 +414,8 @@ static int run(const char *first, ...)
         argv[argc++] = a;
     va_end(ap);
     memset(&d, 0, sizeof(d));
-    cli_options_free(&opts);
-    ck_assert_int_eq(cli_parse(&opts, argc, argv, stdout, &d), CLI_PARSE_RUN);
+    options_free(&opts);
+    ck_assert_int_eq(options_parse(&opts, argc, argv, stdout, &d), OPTIONS_RUN);
     return cli_run(&opts);
 }
 

@@ -1,22 +1,27 @@
 /*
- * main.c: pciplan's entry point.
+ * main.c: pciplan's entry point: parse the options (app/options.c),
+ * run the per-file cycle (app/cli.c), and turn the result into the exit
+ * status.
  *
  * Exit status (see diag.h): with several FILEs each is processed even
- * after another failed, and the highest status seen is returned.
+ * after another failed, and the highest status seen is returned. A
+ * usage error is one line on standard error, as every message is.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 
 #include <libxml/parser.h>
 
 #include "app/cli.h"
+#include "app/options.h"
 
-/* Buffered output to stdout may only fail when it is finally closed. */
+/* Buffered output to stdout may only fail when it is finally closed;
+ * a failure cli.c already reported is not reported twice. */
 static int close_stdout(int status)
 {
-    if (fclose(stdout) != 0) {
+    if (fclose(stdout) != 0 && !cli_stdout_failed()) {
         struct diag d = {0};
 
         diag_fail(&d, STATUS_IO, 0, NULL, "write error: %s", strerror(errno));
@@ -29,25 +34,24 @@ static int close_stdout(int status)
 
 int main(int argc, char **argv)
 {
-    struct cli_options opts;
+    struct options opts;
     struct diag d = {0};
     int status;
 
     LIBXML_TEST_VERSION;
-    switch (cli_parse(&opts, argc, (const char **)argv, stdout, &d)) {
-    case CLI_PARSE_RUN:
+    switch (options_parse(&opts, argc, (const char **)argv, stdout, &d)) {
+    case OPTIONS_RUN:
         status = cli_run(&opts);
         break;
-    case CLI_PARSE_DONE:
+    case OPTIONS_DONE:
         status = STATUS_OK;
         break;
     default:
-        diag_print(&d, NULL);
-        fputs("Try 'pciplan --help' for more information.\n", stderr);
+        fprintf(stderr, "pciplan: %s (try 'pciplan --help')\n", d.msg);
         status = STATUS_USAGE;
         break;
     }
-    cli_options_free(&opts);
+    options_free(&opts);
     xmlCleanupParser();
     return close_stdout(status);
 }

@@ -106,6 +106,34 @@ static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,
     return false;
 }
 
+/*
+ * Every <address type='pci'> of a device besides the one loaded: libvirt
+ * reads only the first, so once that goes the next would take its
+ * place and a second --strip would find more to remove.
+ */
+static size_t extra_pci_addresses(const struct xmldoc *xd,
+                                  const struct device *dev, long *elems)
+{
+    size_t n = 0;
+
+    for (xmlNodePtr c = xd->elems[dev->elem].node->children; c; c = c->next) {
+        long e;
+        xmlChar *type;
+
+        if (c->type != XML_ELEMENT_NODE ||
+            strcmp((const char *)c->name, "address") != 0)
+            continue;
+        e = xmldoc_elem_index(xd, c);
+        if (e < 0 || e == dev->addr_elem)
+            continue;
+        type = xmlGetProp(c, (const xmlChar *)"type");
+        if (type && strcmp((const char *)type, "pci") == 0)
+            elems[n++] = e;
+        xmlFree(type);
+    }
+    return n;
+}
+
 size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
                     long *elems)
 {
@@ -122,8 +150,11 @@ size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
             recreated_controller(xd, dom, m, dev))
             elems[n++] = dev->elem;
         else if (dev->addr_elem >= 0 && (dev->addr_type == ADDR_PCI ||
-                                         (usb0 && usb_bus0_address(dev))))
+                                         (usb0 && usb_bus0_address(dev)))) {
             elems[n++] = dev->addr_elem;
+            if (dev->addr_type == ADDR_PCI)
+                n += extra_pci_addresses(xd, dev, elems + n);
+        }
     }
     return n;
 }
@@ -131,7 +162,7 @@ size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
 int strip_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                  size_t *outlen, struct diag *d)
 {
-    long *elems = xmalloc((dom->ndevs ? dom->ndevs : 1) * sizeof(*elems));
+    long *elems = xmalloc((xd->nelems ? xd->nelems : 1) * sizeof(*elems));
     int ret;
 
     ret =

@@ -30,7 +30,7 @@
 
 /*
  * The xmldoc indexes of the elements --strip removes, into 'elems'
- * (room for dom->ndevs: at most one per device). Returns how many.
+ * (room for xd->nelems). Returns how many.
  */
 size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
                     long *elems);

@@ -1336,6 +1336,47 @@ static int compare_longs(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static bool in_sorted(const long *sorted, size_t n, long idx)
+{
+    return bsearch(&idx, sorted, n, sizeof(*sorted), compare_longs) != NULL;
+}
+
+/*
+ * The parent of a removed element, when every element child of it goes
+ * and nothing but whitespace is left between its tags: libvirt writes
+ * such an element self-closed (<input type='tablet' bus='usb'/>), so
+ * it becomes one rather than an empty pair. -1 otherwise.
+ */
+static long emptied_parent(const struct writer *w, const long *sorted, size_t n,
+                           long idx)
+{
+    xmlNodePtr parent = elem(w, idx)->node->parent;
+    long p = parent ? xmldoc_elem_index(w->xd, parent) : -1;
+
+    if (p <= 0 || elem(w, p)->empty)
+        return -1;
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            if (!in_sorted(sorted, n, xmldoc_elem_index(w->xd, c)))
+                return -1;
+        } else if (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c)) {
+            return -1;
+        }
+    }
+    return p;
+}
+
+/* <name ...>children</name> becomes <name .../>. */
+static void collapse_element(struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+    struct strbuf sb = {0};
+    size_t from = e->stag_close;
+
+    sb_add(&sb, "/>");
+    add_edit(w, from, e->end - from, &sb);
+}
+
 int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
                   char **out, size_t *outlen, struct diag *d)
 {
@@ -1356,6 +1397,13 @@ int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
             (i > 0 && sorted[i] == sorted[i - 1]) ||
             xd->elems[sorted[i]].start < covered_to)
             continue;
+        long p = emptied_parent(&w, sorted, nelems, sorted[i]);
+
+        if (p >= 0) {
+            collapse_element(&w, p);
+            covered_to = xd->elems[p].end;
+            continue;
+        }
         delete_element(&w, sorted[i]);
         covered_to = xd->elems[sorted[i]].end;
     }

@@ -1,0 +1,160 @@
+/*
+ * run.c: the one per-document path shared by the command line, the
+ * fuzzer and the property check (see run.h).
+ *
+ * Every view is computed from the one planned model: the topology view
+ * (view/topo) is built once and --explain, --capacity, --show and the
+ * lint read it. Report text is collected in memory streams, which fail
+ * only for want of memory, so a report can neither be half-written nor
+ * written before the document is known to succeed.
+ */
+#include "app/run.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/domain.h"
+#include "render/strip.h"
+#include "render/writer.h"
+#include "util/xalloc.h"
+#include "view/lint.h"
+#include "view/report.h"
+#include "view/topo.h"
+#include "xml/load.h"
+#include "xml/xmldoc.h"
+
+/* A memory stream whose text becomes *buf, *len when closed. */
+static FILE *mem_open(char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+
+    if (!f)
+        xalloc_die();
+    return f;
+}
+
+static void mem_close(FILE *f)
+{
+    /* a memory stream fails only for want of memory */
+    if (fclose(f) != 0)
+        xalloc_die();
+}
+
+static enum show_format show_of(enum run_view v)
+{
+    switch (v) {
+    case RUN_VIEW_SHOW_TREE:
+        return SHOW_TREE;
+    case RUN_VIEW_SHOW_DOT:
+        return SHOW_DOT;
+    case RUN_VIEW_SHOW_JSON:
+        return SHOW_JSON;
+    default:
+        return SHOW_NONE;
+    }
+}
+
+/* The warnings as text; -W turns any of them into the failure. */
+static int run_lint(const struct run_options *o, const struct topo *t,
+                    struct run_result *r, struct diag *d)
+{
+    struct lint_options lo = {o->plan.reserve, t->dom->devices_line};
+    struct lint_result lr;
+    FILE *f;
+    int ret = 0;
+
+    if (lint_run(t, &lo, &lr) < 0)
+        xalloc_die();
+    f = mem_open(&r->warnings, &r->warningslen);
+    lint_print(&lr, o->name, f);
+    mem_close(f);
+    r->nwarnings = lr.n;
+    if (o->werror && lr.n > 0)
+        ret = diag_fail(d, STATUS_INVALID, 0, NULL,
+                        "%zu warning%s treated as error%s (-W)", lr.n,
+                        lr.n == 1 ? "" : "s", lr.n == 1 ? "" : "s");
+    lint_free(&lr);
+    return ret;
+}
+
+/* The views of the planned domain, then its output. */
+static int run_views(const struct run_options *o, const struct xmldoc *xd,
+                     const struct domain *dom, struct run_result *r,
+                     struct diag *d)
+{
+    struct topo t;
+    FILE *f;
+    int ret;
+
+    topo_build(&t, dom, o->plan.machine);
+    t.profile = o->plan.profile;
+    t.profile_why = o->profile_why;
+    if (o->explain) {
+        f = mem_open(&r->explain, &r->explainlen);
+        report_explain(f, &t, o->prefix ? o->prefix : "", o->plan.reserve);
+        mem_close(f);
+    }
+    if (o->capacity) {
+        f = mem_open(&r->capacity, &r->capacitylen);
+        report_capacity(f, &t, o->name);
+        mem_close(f);
+    }
+    ret = run_lint(o, &t, r, d);
+    if (ret == 0 && o->view != RUN_VIEW_XML) {
+        f = mem_open(&r->out, &r->outlen);
+        report_show(f, &t, show_of(o->view));
+        mem_close(f);
+    } else if (ret == 0) {
+        ret = writer_render(xd, dom, &r->out, &r->outlen, d);
+    }
+    topo_free(&t);
+    return ret;
+}
+
+int run_document(const char *text, size_t len, const struct run_options *o,
+                 struct run_result *r, struct diag *d)
+{
+    struct xmldoc xd;
+    struct domain dom;
+    char *copy = xmalloc(len + 1);
+    int ret;
+
+    assert(o->name);
+    memset(r, 0, sizeof(*r));
+    if (len)
+        memcpy(copy, text, len);
+    /* the document owns 'copy' from here on, also when parsing fails */
+    if (xmldoc_parse(&xd, copy, len, d) < 0)
+        return -1;
+    memset(&dom, 0, sizeof(dom));
+    ret = domain_load(&dom, &xd, d);
+    if (ret == 0 && o->view == RUN_VIEW_STRIP)
+        ret = strip_render(&xd, &dom, &r->out, &r->outlen, d);
+    else if (ret == 0 && (ret = plan_run(&dom, &o->plan, d)) == 0)
+        ret = run_views(o, &xd, &dom, r, d);
+    if (ret == 0 && (o->view == RUN_VIEW_XML || o->view == RUN_VIEW_STRIP))
+        r->changed = r->outlen != xd.len ||
+                     (r->outlen && memcmp(r->out, xd.text, r->outlen) != 0);
+    domain_free(&dom);
+    xmldoc_free(&xd);
+    if (ret < 0) {
+        /* keep the warnings: -W's failure is about them */
+        free(r->out);
+        r->out = NULL;
+        r->outlen = 0;
+        return -1;
+    }
+    assert(d->status == STATUS_OK);
+    return 0;
+}
+
+void run_result_free(struct run_result *r)
+{
+    free(r->out);
+    free(r->explain);
+    free(r->capacity);
+    free(r->warnings);
+    memset(r, 0, sizeof(*r));
+}
