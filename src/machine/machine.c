@@ -5,7 +5,7 @@
 static const struct machine machines[] = {
     {
         .alias = "pc",
-        .arch = "x86_64",
+        .arches = {"x86_64", "i686", NULL},
         .canonical = "pc-i440fx-7.2",
         .prefixes = {"pc-i440fx-", "pc-0.", "pc-1.", NULL},
         .chipset = CHIPSET_PIIX3,
@@ -22,7 +22,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "q35",
-        .arch = "x86_64",
+        .arches = {"x86_64", "i686", NULL},
         .canonical = "pc-q35-7.2",
         .prefixes = {"pc-q35-", NULL},
         .chipset = CHIPSET_ICH9,
@@ -40,7 +40,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "virt",
-        .arch = "aarch64",
+        .arches = {"aarch64", NULL},
         .canonical = "virt-7.2",
         .prefixes = {"virt-", NULL},
         .chipset = CHIPSET_NONE,
@@ -54,7 +54,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "virt",
-        .arch = "riscv64",
+        .arches = {"riscv64", NULL},
         .canonical = "virt",
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
@@ -67,7 +67,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "pseries",
-        .arch = "ppc64",
+        .arches = {"ppc64", "ppc64le", NULL},
         .canonical = "pseries-7.2",
         .prefixes = {"pseries-", NULL},
         .chipset = CHIPSET_NONE,
@@ -85,7 +85,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "s390-ccw-virtio",
-        .arch = "s390x",
+        .arches = {"s390x", NULL},
         .canonical = "s390-ccw-virtio-7.2",
         .prefixes = {"s390-ccw-virtio-", NULL},
         .chipset = CHIPSET_NONE,
@@ -114,11 +114,13 @@ static bool name_matches(const struct machine *m, const char *name)
     return false;
 }
 
-/* ppc64le guests use the same machine types as ppc64. */
 static bool arch_matches(const struct machine *m, const char *arch)
 {
-    return !arch || strcmp(arch, m->arch) == 0 ||
-           (strcmp(arch, "ppc64le") == 0 && strcmp(m->arch, "ppc64") == 0);
+    for (size_t i = 0; arch && i < MACHINE_ARCHES && m->arches[i]; i++) {
+        if (strcmp(arch, m->arches[i]) == 0)
+            return true;
+    }
+    return !arch;
 }
 
 const struct machine *machine_lookup(const char *name, const char *arch)

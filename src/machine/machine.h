@@ -25,9 +25,13 @@ struct fixed_function {
     const char *what; /* NULL ends the list */
 };
 
+#define MACHINE_ARCHES 3
+
 struct machine {
-    const char *alias;       /* short name accepted on the command line */
-    const char *arch;        /* architecture the machine belongs to */
+    const char *alias; /* short name accepted on the command line */
+    /* the guest architectures it serves (libvirt's <type arch>); the
+     * first is the one whose default machine it is */
+    const char *arches[MACHINE_ARCHES];
     const char *canonical;   /* the versioned name libvirt writes */
     const char *prefixes[4]; /* versioned names (prefix match) */
     enum chipset chipset;
