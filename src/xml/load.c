@@ -7,6 +7,7 @@
  * kept beside it as anchors, which no layer above the renderer reads.
  */
 #include "xml/load.h"
+#include "util/strutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -172,6 +173,13 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (!a)
         return 0;
     dev->addr_elem = xmldoc_elem_index(xd, a);
+    /* libvirt's parser skips the address of a model='none' USB
+     * controller (it is no device): it takes no slot and is dropped */
+    if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb") &&
+        str_eq(dev->model, "none")) {
+        dev->addr_dropped = true;
+        return 0;
+    }
     type = attr(a, "type");
     if (!type)
         return diag_fail(d, STATUS_INVALID, line_of(a), "address",
@@ -219,14 +227,44 @@ static int load_target(struct device *dev, const struct xmldoc *xd,
     return 0;
 }
 
+/*
+ * The first root port an ICH9 UHCI companion serves on its EHCI1, which
+ * libvirt's parser fills in when the controller has no <master>; -1 for
+ * every other model.
+ */
+static long companion_startport(const char *model)
+{
+    static const char *const companions[] = {"ich9-uhci1", "ich9-uhci2",
+                                             "ich9-uhci3"};
+
+    for (size_t i = 0; model && i < 3; i++) {
+        if (strcmp(model, companions[i]) == 0)
+            return 2 * (long)i;
+    }
+    return -1;
+}
+
 static int load_controller(struct device *dev, const struct xmldoc *xd,
                            xmlNodePtr n, struct diag *d)
 {
     xmlNodePtr model = child_element(n, "model");
     xmlNodePtr target = child_element(n, "target");
+    xmlNodePtr master = child_element(n, "master");
+    char *type = attr(n, "type");
+    bool usb = type && strcmp(type, "usb") == 0;
 
+    free(type);
     dev->model = attr(n, "model");
-    dev->has_master = child_element(n, "master") != NULL;
+    dev->has_master = master != NULL;
+    dev->master_startport = -1;
+    if (master && number_attr(master, "startport", 0x7fffffff,
+                              &dev->master_startport, d) < 0)
+        return -1;
+    if (usb && !master &&
+        (dev->master_startport = companion_startport(dev->model)) >= 0) {
+        dev->has_master = true;
+        dev->master_added = true;
+    }
     if (number_attr(n, "ports", 255, &dev->ports, d) < 0)
         return -1;
     if (number_attr(n, "index", 255, &dev->index, d) < 0)
@@ -260,6 +298,28 @@ static char *default_disk_bus(const char *device, const char *dev)
     return xstrdup("ide");
 }
 
+/*
+ * The bus libvirt's parser gives an <input> without bus= in an hvm
+ * guest: PS/2 for an x86 mouse or keyboard, virtio on s390 and for
+ * passthrough, none for evdev, USB for the rest (a tablet everywhere).
+ */
+static const char *default_input_bus(const char *type, const char *arch)
+{
+    bool x86 =
+        !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
+    bool s390 = arch && strncmp(arch, "s390", 4) == 0;
+
+    if (!type)
+        return NULL;
+    if (x86 && (strcmp(type, "mouse") == 0 || strcmp(type, "keyboard") == 0))
+        return "ps2";
+    if (s390 || strcmp(type, "passthrough") == 0)
+        return "virtio";
+    if (strcmp(type, "evdev") == 0)
+        return NULL;
+    return "usb";
+}
+
 /* The model string of <model type='...'/> children (interface, video,
  * shmem). */
 static char *model_child_type(xmlNodePtr n)
@@ -267,8 +327,8 @@ static char *model_child_type(xmlNodePtr n)
     return attr(child_element(n, "model"), "type");
 }
 
-static int load_details(struct device *dev, const struct xmldoc *xd,
-                        xmlNodePtr n, struct diag *d)
+static int load_details(struct device *dev, const struct domain *dom,
+                        const struct xmldoc *xd, xmlNodePtr n, struct diag *d)
 {
     xmlNodePtr target = child_element(n, "target");
 
@@ -307,10 +367,17 @@ static int load_details(struct device *dev, const struct xmldoc *xd,
         free(dev->type);
         dev->type = attr(target, "type");
         break;
-    case DEV_INPUT:
+    case DEV_INPUT: {
+        const char *bus = NULL;
+
         dev->bus = attr(n, "bus");
         dev->model = attr(n, "model");
+        if (!dev->bus && (bus = default_input_bus(dev->type, dom->arch))) {
+            dev->bus = xstrdup(bus);
+            dev->bus_added = true;
+        }
         break;
+    }
     case DEV_REDIRDEV:
         dev->bus = attr(n, "bus");
         break;
@@ -332,7 +399,7 @@ static int load_device(struct domain *dom, const struct xmldoc *xd,
     if (dev->kind == DEV_OTHER || dev->kind == DEV_EMULATOR)
         return 0;
     dev->type = attr(n, "type");
-    if (load_details(dev, xd, n, d) < 0)
+    if (load_details(dev, dom, xd, n, d) < 0)
         return -1;
     return load_address(dev, xd, n, d);
 }
