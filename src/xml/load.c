@@ -55,7 +55,8 @@ static unsigned line_of(xmlNodePtr n)
  * Parse an unsigned number the way libvirt does for addresses and
  * indexes: decimal, 0x-hex or 0-octal, nothing else on the line.
  */
-static int parse_number(const char *s, unsigned long max, unsigned long *out)
+static int parse_number_base(const char *s, int base, unsigned long max,
+                             unsigned long *out)
 {
     char *end;
     unsigned long v;
@@ -68,15 +69,20 @@ static int parse_number(const char *s, unsigned long max, unsigned long *out)
     if (!*s || *s == '-')
         return -1;
     errno = 0;
-    v = strtoul(s, &end, 0);
+    v = strtoul(s, &end, base);
     if (errno || *end || v > max)
         return -1;
     *out = v;
     return 0;
 }
 
-static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
-                       long *out, struct diag *d)
+static int parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+    return parse_number_base(s, 0, max, out);
+}
+
+static int number_attr_base(xmlNodePtr n, const char *name, int base,
+                            unsigned long max, long *out, struct diag *d)
 {
     char *s = attr(n, name);
     unsigned long v;
@@ -85,13 +91,20 @@ static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
     *out = -1;
     if (!s)
         return 0;
-    if (parse_number(s, max, &v) < 0)
+    if (parse_number_base(s, base, max, &v) < 0)
         rc = diag_fail(d, STATUS_INVALID, line_of(n), (const char *)n->name,
-                       "invalid %s '%s' (expected 0..%lu)", name, s, max);
+                       "invalid %s '%s' (expected %s0..%lu)", name, s,
+                       base == 10 ? "a decimal number " : "", max);
     else
         *out = (long)v;
     free(s);
     return rc;
+}
+
+static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
+                       long *out, struct diag *d)
+{
+    return number_attr_base(n, name, 0, max, out, d);
 }
 
 static int tristate_attr(xmlNodePtr n, const char *name, int *out,
@@ -161,6 +174,45 @@ static void load_other_address(struct other_addr *o, xmlNodePtr a,
     }
 }
 
+/*
+ * The address types libvirt knows, and the fields it reads as decimal
+ * unsigned ints (the PCI, CCW and spapr-vio numbers may be hex).
+ */
+static int check_other_address(xmlNodePtr a, const char *type, struct diag *d)
+{
+    static const struct {
+        const char *type;
+        const char *decimal[4];
+    } types[] = {
+        {"drive", {"controller", "bus", "target", "unit"}},
+        {"virtio-serial", {"controller", "bus", "port", NULL}},
+        {"ccid", {"controller", "slot", NULL, NULL}},
+        {"usb", {"bus", NULL, NULL, NULL}},
+        {"spapr-vio", {NULL}},
+        {"virtio-s390", {NULL}},
+        {"ccw", {NULL}},
+        {"virtio-mmio", {NULL}},
+        {"isa", {NULL}},
+        {"dimm", {NULL}},
+        {"unassigned", {NULL}},
+    };
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++) {
+        if (strcmp(type, types[i].type) != 0)
+            continue;
+        for (size_t f = 0; f < 4 && types[i].decimal[f]; f++) {
+            long v;
+
+            if (number_attr_base(a, types[i].decimal[f], 10, 0xffffffffUL, &v,
+                                 d) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    return diag_fail(d, STATUS_INVALID, line_of(a), "address",
+                     "unknown address type '%s'", type);
+}
+
 static int load_address(struct device *dev, const struct xmldoc *xd,
                         xmlNodePtr n, struct diag *d)
 {
@@ -191,6 +243,8 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     }
     dev->addr_type = ADDR_OTHER;
     dev->addr_type_name = type;
+    if (check_other_address(a, type, d) < 0)
+        return -1;
     if (number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0)
         return -1;
     dev->addr_controller = ctrl;
@@ -267,7 +321,8 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
     }
     if (number_attr(n, "ports", 255, &dev->ports, d) < 0)
         return -1;
-    if (number_attr(n, "index", 255, &dev->index, d) < 0)
+    /* libvirt reads a controller index as a decimal int */
+    if (number_attr_base(n, "index", 10, 0x7fffffffUL, &dev->index, d) < 0)
         return -1;
     if (model) {
         dev->model_name_elem = xmldoc_elem_index(xd, model);
@@ -388,6 +443,32 @@ static int load_details(struct device *dev, const struct domain *dom,
     return 0;
 }
 
+/*
+ * The address kinds libvirt allows for a device's bus: a USB input or
+ * redirdev takes a USB address, an IDE, floppy, SCSI or SATA disk a
+ * drive address (or none).
+ */
+static int check_address_fits(const struct device *dev, struct diag *d)
+{
+    static const char *const drive_buses[] = {"ide", "fdc", "scsi", "sata"};
+    const char *type = dev->addr_type == ADDR_PCI ? "pci" : dev->addr_type_name;
+
+    if (dev->addr_type == ADDR_NONE)
+        return 0;
+    if ((dev->kind == DEV_INPUT || dev->kind == DEV_REDIRDEV) &&
+        str_eq(dev->bus, "usb") && !str_eq(type, "usb"))
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "invalid address type '%s' for a USB device", type);
+    for (size_t i = 0; dev->kind == DEV_DISK && i < 4; i++) {
+        if (str_eq(dev->bus, drive_buses[i]) && !str_eq(type, "drive"))
+            return diag_fail(d, STATUS_INVALID, dev->line, "disk",
+                             "invalid address type '%s' for the disk '%s' "
+                             "with the bus type '%s'",
+                             type, dev->dev ? dev->dev : "", dev->bus);
+    }
+    return 0;
+}
+
 static int load_device(struct domain *dom, const struct xmldoc *xd,
                        xmlNodePtr n, struct diag *d)
 {
@@ -399,9 +480,9 @@ static int load_device(struct domain *dom, const struct xmldoc *xd,
     if (dev->kind == DEV_OTHER || dev->kind == DEV_EMULATOR)
         return 0;
     dev->type = attr(n, "type");
-    if (load_details(dev, dom, xd, n, d) < 0)
+    if (load_details(dev, dom, xd, n, d) < 0 || load_address(dev, xd, n, d) < 0)
         return -1;
-    return load_address(dev, xd, n, d);
+    return check_address_fits(dev, d);
 }
 
 static void load_memory_slots(struct domain *dom, xmlNodePtr root)
