@@ -524,9 +524,16 @@ int domain_load(struct domain *dom, const struct xmldoc *xd, struct diag *d)
         return 0;
     dom->devices_elem = xmldoc_elem_index(xd, devices);
     dom->devices_line = devices ? line_of(devices) : 0;
-    for (xmlNodePtr c = devices->children; c; c = c->next) {
-        if (is_element(c, NULL) && load_device(dom, xd, c, d) < 0)
-            return -1;
+    /* libvirt reads the devices of every <devices> element (and writes
+     * one); added devices go to the first, the others' devices are
+     * addressed where they are */
+    for (; devices; devices = devices->next) {
+        if (!is_element(devices, "devices"))
+            continue;
+        for (xmlNodePtr c = devices->children; c; c = c->next) {
+            if (is_element(c, NULL) && load_device(dom, xd, c, d) < 0)
+                return -1;
+        }
     }
     return 0;
 }
