@@ -519,32 +519,14 @@ static bool is_primary_video(const xmlNode *v)
     return m && attr_is(m, "primary", "yes");
 }
 
-/* libvirt lists the video marked primary first; count it that way so a
- * document that keeps its own order still pairs up. */
-static size_t video_ordinal(const xmlNode *dev)
-{
-    const xmlNode *s;
-    bool primary_seen = false;
-    size_t nth = 1;
-
-    if (is_primary_video(dev))
-        return 1;
-    for (s = dev->parent ? dev->parent->children : NULL; s; s = s->next)
-        if (is_elem(s, "video") && is_primary_video(s))
-            primary_seen = true;
-    for (s = dev->prev; s; s = s->prev)
-        if (is_elem(s, "video") && !is_primary_video(s))
-            nth++;
-    return nth + primary_seen;
-}
-
 /* Identity key of a non-controller device element. */
 static char *device_key(const xmlNode *dev)
 {
-    const xmlNode *s;
     size_t nth = 1;
 
-    if (full && !is_elem(dev, "disk")) {
+    /* ordinals count across every <devices> element, as libvirt reads
+     * them all */
+    if (!is_elem(dev, "disk")) {
         char *prefix, *key;
 
         if (is_elem(dev, "input")) {
@@ -566,35 +548,15 @@ static char *device_key(const xmlNode *dev)
         return key;
     }
 
-    if (is_elem(dev, "disk")) {
-        const xmlNode *t = child(dev, "target");
-        char *d = t ? attr(t, "dev") : NULL;
+    const xmlNode *t = child(dev, "target");
+    char *d = t ? attr(t, "dev") : NULL;
 
-        if (d) {
-            char *key = fmt("disk %s", d);
-            xmlFree(d);
-            return key;
-        }
-        if (full)
-            return fmt("disk #%zu", next_ordinal("disk"));
-    }
-    if (is_elem(dev, "input")) {
-        char *bus = attr(dev, "bus");
-        char *key;
-
-        for (s = dev->prev; s; s = s->prev)
-            if (is_elem(s, "input") && attr_is(s, "bus", bus ? bus : ""))
-                nth++;
-        key = fmt("input bus=%s #%zu", bus ? bus : "", nth);
-        xmlFree(bus);
+    if (d) {
+        char *key = fmt("disk %s", d);
+        xmlFree(d);
         return key;
     }
-    if (is_elem(dev, "video"))
-        return fmt("video #%zu", video_ordinal(dev));
-    for (s = dev->prev; s; s = s->prev)
-        if (is_elem(s, (const char *)dev->name))
-            nth++;
-    return fmt("%s #%zu", (const char *)dev->name, nth);
+    return fmt("disk #%zu", next_ordinal("disk"));
 }
 
 static void add_device(Summary *sum, const xmlNode *dev)
@@ -631,14 +593,13 @@ static int load(const char *path, Summary *sum)
         return -1;
     }
     reset_counters();
-    if (full) {
-        for (devs = root->children; devs; devs = devs->next) {
-            if (!is_elem(devs, "devices"))
-                continue;
-            for (n = devs->children; n; n = n->next)
-                if (is_elem(n, "video") && is_primary_video(n))
-                    primary_video_seen = true;
-        }
+    /* libvirt reads every <devices> element, and so does each mode */
+    for (devs = root->children; devs; devs = devs->next) {
+        if (!is_elem(devs, "devices"))
+            continue;
+        for (n = devs->children; n; n = n->next)
+            if (is_elem(n, "video") && is_primary_video(n))
+                primary_video_seen = true;
     }
     for (devs = child(root, "devices"); devs; devs = devs->next) {
         if (!is_elem(devs, "devices"))
@@ -649,8 +610,6 @@ static int load(const char *path, Summary *sum)
             else if (is_elem(n, NULL))
                 add_device(sum, n);
         }
-        if (!full)
-            break;
     }
     reset_counters();
     xmlFreeDoc(doc);

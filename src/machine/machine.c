@@ -76,7 +76,7 @@ static const struct chipset_rule ich9_rules[] = {
 static const struct machine machines[] = {
     {
         .alias = "pc",
-        .arch = "x86_64",
+        .arches = {"x86_64", "i686", NULL},
         .names = {"pc", "pc-i440fx-*"},
         .chipset = CHIPSET_PIIX3,
         .fixed = {{1, 0, "PIIX3 ISA bridge"}, {1, 3, "PIIX3 power management"}},
@@ -95,7 +95,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "q35",
-        .arch = "x86_64",
+        .arches = {"x86_64", "i686", NULL},
         .names = {"q35", "pc-q35-*"},
         .chipset = CHIPSET_ICH9,
         .fixed = {{0x1f, 0, "ICH9 LPC bridge"}, {0x1f, 3, "ICH9 SMBus"}},
@@ -115,7 +115,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "virt",
-        .arch = "aarch64",
+        .arches = {"aarch64", NULL},
         .names = {"virt", "virt-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
@@ -129,7 +129,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "virt",
-        .arch = "riscv64",
+        .arches = {"riscv64", NULL},
         .names = {"virt"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
@@ -143,7 +143,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "pseries",
-        .arch = "ppc64",
+        .arches = {"ppc64", "ppc64le", NULL},
         .names = {"pseries", "pseries-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCI_ROOT,
@@ -160,7 +160,7 @@ static const struct machine machines[] = {
     },
     {
         .alias = "s390-ccw-virtio",
-        .arch = "s390x",
+        .arches = {"s390x", NULL},
         .names = {"s390-ccw-virtio", "s390-ccw-virtio-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCI_ROOT,
@@ -207,15 +207,13 @@ static bool name_matches(const struct machine *m, const char *name)
     return false;
 }
 
-/* i686 guests plan as x86_64 ones (qemu-system-i386 has the same
- * machines), ppc64le guests as ppc64 ones. */
 static bool arch_matches(const struct machine *m, const char *arch)
 {
-    if (arch && strcmp(arch, "i686") == 0)
-        arch = "x86_64";
-    else if (arch && strcmp(arch, "ppc64le") == 0)
-        arch = "ppc64";
-    return !arch || strcmp(arch, m->arch) == 0;
+    for (size_t i = 0; arch && i < MACHINE_ARCHES && m->arches[i]; i++) {
+        if (strcmp(arch, m->arches[i]) == 0)
+            return true;
+    }
+    return !arch;
 }
 
 const struct machine *machine_lookup(const char *name, const char *arch)

@@ -28,6 +28,8 @@ struct fixed_function {
     const char *what; /* NULL ends the list */
 };
 
+#define MACHINE_ARCHES 3
+
 /* How a chipset rule places the devices it matches. */
 enum chipset_rule_mode {
     /* The device belongs at this address: an input address elsewhere is
@@ -67,7 +69,9 @@ extern const struct chipset_rule machine_piix3_functions[];
 
 struct machine {
     const char *alias; /* the family's short name (libvirt's default) */
-    const char *arch;  /* architecture the machine belongs to */
+    /* the guest architectures it serves (libvirt's <type arch>); the
+     * first is the one whose default machine it is */
+    const char *arches[MACHINE_ARCHES];
     /* the machine types it plans: exact names, or "prefix*" */
     const char *names[3];
     enum chipset chipset;

@@ -45,6 +45,7 @@ static struct device *new_device(enum dev_kind kind)
     dev->ports = -1;
     dev->model_name_elem = -1;
     dev->target_elem = -1;
+    dev->master_startport = -1;
     dev->addr_controller = -1;
     dev->added_for = -1;
     dev->addr.multifunction = TRI_ABSENT;

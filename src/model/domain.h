@@ -115,9 +115,11 @@ struct other_addr {
 
 struct device {
     enum dev_kind kind;
-    long elem;      /* xmldoc element index; -1 if pciplan adds it */
-    long addr_elem; /* the existing <address> element, or -1 */
-    unsigned line;  /* source line for messages (0 if added) */
+    long elem;         /* xmldoc element index; -1 if pciplan adds it */
+    long addr_elem;    /* the existing <address> element, or -1 */
+    bool addr_dropped; /* addr_elem is an <address> libvirt ignores and
+                          does not write: the writer deletes it */
+    unsigned line;     /* source line for messages (0 if added) */
 
     /*
      * What the device is, as written (NULL when absent):
@@ -135,10 +137,14 @@ struct device {
     char *model;
     char *bus;
     char *dev;
-    char *fs_model;  /* filesystem model= (virtio-transitional ...) */
-    char *action;    /* watchdog action= */
-    bool primary;    /* video <model primary='yes'/> */
-    bool has_master; /* controller has <master> (USB companion) */
+    char *fs_model;        /* filesystem model= (virtio-transitional ...) */
+    char *action;          /* watchdog action= */
+    bool primary;          /* video <model primary='yes'/> */
+    bool bus_added;        /* input: write bus='bus' (libvirt's default) */
+    bool has_master;       /* controller has <master> (USB companion), as
+                              written or as libvirt's parser gives it */
+    long master_startport; /* <master startport>, -1 when absent */
+    bool master_added;     /* write <master startport='...'/> */
 
     /* controllers only */
     long index;           /* -1 when absent */

@@ -98,6 +98,85 @@ static int check_drive_duplicates(const struct domain *dom, struct diag *d)
     return 0;
 }
 
+/* Whether SCSI drive address controller:0:0:unit is taken: by a disk or
+ * host device there, or by the limits of the controller's model. */
+static bool scsi_unit_used(const struct domain *dom, long controller, long unit)
+{
+    static const struct {
+        const char *model;
+        long max, reserved;
+    } limits[] = {
+        {"virtio-scsi", 16383, -1},
+        {"virtio-transitional", 16383, -1},
+        {"virtio-non-transitional", 16383, -1},
+        {"ibmvscsi", 31, 7},
+        {"lsisas1068", 1, -1},
+        {"lsisas1078", 255, -1},
+        {"lsilogic", -1, 7},
+        {"vmpvscsi", -1, 7},
+        {"buslogic", -1, 7},
+        {"ncr53c90", 6, -1},
+        {"dc390", 6, -1},
+        {"am53c974", 6, -1},
+    };
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+        bool scsi = (dev->kind == DEV_DISK && str_eq(dev->bus, "scsi")) ||
+                    (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "scsi"));
+
+        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "scsi") &&
+            dev->index == controller) {
+            for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
+                if (str_eq(dev->model, limits[l].model) &&
+                    ((limits[l].max >= 0 && unit > limits[l].max) ||
+                     unit == limits[l].reserved))
+                    return true;
+            }
+        }
+        if (scsi && nonpci_has_address(dev, "drive") &&
+            (dev->addr_controller < 0 ? 0 : dev->addr_controller) ==
+                controller &&
+            nonpci_address_number(dev, "bus") <= 0 &&
+            nonpci_address_number(dev, "target") <= 0 &&
+            (nonpci_address_number(dev, "unit") < 0
+                 ? 0
+                 : nonpci_address_number(dev, "unit")) == unit)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A SCSI host device without an address takes the first free unit (of
+ * the 7 of a narrow bus, bus and target 0) on the lowest controller
+ * with one, after every disk has its address.
+ */
+static void assign_scsi_hostdevs(struct domain *dom)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+        long controller = 0, unit = 0;
+
+        if (dev->kind != DEV_HOSTDEV || !str_eq(dev->type, "scsi") ||
+            dev->addr_type != ADDR_NONE)
+            continue;
+        for (;; controller++) {
+            for (unit = 0; unit < 7; unit++) {
+                if (!scsi_unit_used(dom, controller, unit))
+                    break;
+            }
+            if (unit < 7)
+                break;
+        }
+        nonpci_set_address(dev, "drive", 4, "controller", "%lu",
+                           (unsigned long)controller, "bus", "%lu", 0UL,
+                           "target", "%lu", 0UL, "unit", "%lu",
+                           (unsigned long)unit);
+        dev->addr_controller = controller;
+    }
+}
+
 int nonpci_assign_drives(struct domain *dom, struct diag *d)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
@@ -127,5 +206,8 @@ int nonpci_assign_drives(struct domain *dom, struct diag *d)
             dev->addr_controller = idx / lay->per_controller;
         }
     }
-    return check_drive_duplicates(dom, d);
+    if (check_drive_duplicates(dom, d) < 0)
+        return -1;
+    assign_scsi_hostdevs(dom);
+    return 0;
 }

@@ -148,3 +148,51 @@ bool nonpci_virtio_transport_capable(const struct device *dev)
         return false;
     }
 }
+
+/*
+ * libvirt writes every field of a drive, virtio-serial and CCID address
+ * (absent ones are 0), so an address that lacks one is written again in
+ * full, in libvirt's attribute order, keeping the values given.
+ */
+void nonpci_complete_addresses(struct domain *dom)
+{
+    static const struct {
+        const char *type;
+        const char *fields[4];
+    } layouts[] = {
+        {"drive", {"controller", "bus", "target", "unit"}},
+        {"virtio-serial", {"controller", "bus", "port", NULL}},
+        {"ccid", {"controller", "slot", NULL, NULL}},
+    };
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        struct device *dev = dom->devs[i];
+
+        for (size_t l = 0; l < sizeof(layouts) / sizeof(*layouts); l++) {
+            struct other_addr full = {.nattrs = 0};
+            bool missing = false;
+
+            if (!nonpci_has_address(dev, layouts[l].type))
+                continue;
+            snprintf(full.type, sizeof(full.type), "%s", layouts[l].type);
+            for (size_t f = 0; f < 4 && layouts[l].fields[f]; f++) {
+                const char *name = layouts[l].fields[f];
+                const char *value = NULL;
+
+                for (unsigned a = 0; a < dev->other.nattrs; a++) {
+                    if (strcmp(dev->other.name[a], name) == 0)
+                        value = dev->other.value[a];
+                }
+                missing |= !value;
+                snprintf(full.name[f], sizeof(full.name[f]), "%s", name);
+                snprintf(full.value[f], sizeof(full.value[f]), "%s",
+                         value ? value : "0");
+                full.nattrs++;
+            }
+            if (!missing)
+                continue;
+            dev->other = full;
+            dev->addr_changed = true;
+        }
+    }
+}

@@ -30,6 +30,10 @@ void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
 /* The virtio devices that can leave PCI for virtio-mmio (and CCW). */
 bool nonpci_virtio_transport_capable(const struct device *dev);
 
+/* Drive, virtio-serial and CCID addresses with every field, as libvirt
+ * writes them. */
+void nonpci_complete_addresses(struct domain *dom);
+
 int nonpci_assign_drives(struct domain *dom, struct diag *d);
 
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,

@@ -830,6 +830,7 @@ static int plan(struct planner *p)
     if (controller_defaults(p) < 0 || nonpci_assign_usb(p->dom, p->d) < 0 ||
         nonpci_assign_dimms(p->dom, p->d) < 0)
         return -1;
+    nonpci_complete_addresses(p->dom);
     record_changes(p);
     return 0;
 }

@@ -268,6 +268,11 @@ int plan_check_controllers(struct planner *p)
         }
         if (!plan_is_pci_ctrl(dev))
             continue;
+        if (dev->index >= PCI_MAX_BUSES)
+            return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                             "PCI controller index %ld too high, maximum "
+                             "is %d",
+                             dev->index, PCI_MAX_BUSES - 1);
         if (!dev->model && dev->index == 0) {
             dev->model = xstrdup(pci_models[p->mach->root].name);
             dev->model_added = true;
@@ -310,8 +315,9 @@ static int set_default_models(struct planner *p)
             model = p->mach->usb_model;
         else if (plan_is_ctrl(dev, "scsi"))
             model = p->mach->scsi_model;
-        if (!model || dev->model)
+        if (!model || (dev->model && !str_eq(dev->model, "auto")))
             continue;
+        free(dev->model);
         dev->model = xstrdup(model);
         dev->model_added = true;
     }
@@ -339,6 +345,9 @@ static long disk_controller(const struct device *dev, long per_controller)
     return idx < 0 ? -1 : idx / per_controller;
 }
 
+/* More controllers of one type than 256 buses of 32 slots can hold. */
+#define PLAN_MAX_DISK_CONTROLLERS (PCI_MAX_BUSES * 32L)
+
 /* Controllers 0..max for each disk bus that needs them. */
 static int add_disk_controllers(struct planner *p)
 {
@@ -362,8 +371,13 @@ static int add_disk_controllers(struct planner *p)
             if (c > max)
                 max = c;
         }
-        if (max > 255)
-            max = 255;
+        /* libvirt adds them all; each takes a PCI slot, so past what
+         * 256 buses can hold it fails for want of one */
+        if (max >= PLAN_MAX_DISK_CONTROLLERS)
+            return diag_fail(p->d, STATUS_UNSATISFIABLE, 0, NULL,
+                             "%s controller index %ld needs %ld %s "
+                             "controllers, more than PCI can hold",
+                             buses[b].bus, max, max + 1, buses[b].bus);
         for (long c = 0; c <= max; c++) {
             if (!plan_find_controller(p, buses[b].bus, c))
                 plan_add_controller(p, buses[b].bus, c,
@@ -387,7 +401,7 @@ static int add_virtio_serial_controllers(struct planner *p)
 
             if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
                 continue;
-            if (c < 256 && !plan_find_controller(p, "virtio-serial", c))
+            if (!plan_find_controller(p, "virtio-serial", c))
                 plan_add_controller(p, "virtio-serial", c, NULL,
                                     ADDED_FOR_CHANNELS);
         }

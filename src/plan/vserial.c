@@ -13,7 +13,6 @@
 #include <string.h>
 
 #define VIRTIO_SERIAL_DEFAULT_PORTS 31
-#define VIRTIO_SERIAL_MAX_CONTROLLERS 256
 
 /* ------------------------------------------------------------------ */
 /* virtio-serial ports                                                  */
@@ -26,15 +25,20 @@ struct vs_controller {
 };
 
 struct vs_set {
-    struct vs_controller ctrl[VIRTIO_SERIAL_MAX_CONTROLLERS];
-    unsigned n;    /* sorted by index */
-    unsigned open; /* ctrl[0..open-1] have no free port from 1 */
+    struct vs_controller *ctrl;
+    size_t n; /* sorted by index */
+    size_t cap;
+    size_t open; /* ctrl[0..open-1] have no free port from 1 */
 };
 
 static void vs_add_controller(struct vs_set *set, long index, long ports)
 {
-    unsigned at = set->n;
+    size_t at = set->n;
 
+    if (set->n == set->cap) {
+        set->cap = set->cap ? 2 * set->cap : 8;
+        set->ctrl = xreallocarray(set->ctrl, set->cap, sizeof(*set->ctrl));
+    }
     while (at > 0 && set->ctrl[at - 1].index > index)
         at--;
     memmove(&set->ctrl[at + 1], &set->ctrl[at],
@@ -52,10 +56,10 @@ static void vs_add_controller(struct vs_set *set, long index, long ports)
 /* Binary search: the controllers are sorted by index. */
 static struct vs_controller *vs_find(struct vs_set *set, long index)
 {
-    unsigned lo = 0, hi = set->n;
+    size_t lo = 0, hi = set->n;
 
     while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
+        size_t mid = lo + (hi - lo) / 2;
 
         if (set->ctrl[mid].index == index)
             return &set->ctrl[mid];
@@ -128,7 +132,7 @@ static long lowest_free_index(const struct vs_set *set)
 {
     long idx = 0;
 
-    for (unsigned i = 0; i < set->n && set->ctrl[i].index <= idx; i++) {
+    for (size_t i = 0; i < set->n && set->ctrl[i].index <= idx; i++) {
         if (set->ctrl[i].index == idx)
             idx++;
     }
@@ -157,10 +161,6 @@ static int vs_assign(struct vs_set *set, struct device *dev,
                              "no free port on virtio-serial controller %ld",
                              dev->addr_controller);
     } else if (!vs_next(set, &controller, &port)) {
-        if (set->n == VIRTIO_SERIAL_MAX_CONTROLLERS)
-            return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
-                             dev_kind_name(dev->kind),
-                             "all virtio-serial ports are in use");
         controller = lowest_free_index(set);
         port = 1;
         add(opaque, "virtio-serial", controller);
@@ -191,8 +191,7 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
         const struct device *dev = dom->devs[i];
 
         if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "virtio-serial") &&
-            dev->index >= 0 && !vs_find(set, dev->index) &&
-            set->n < VIRTIO_SERIAL_MAX_CONTROLLERS)
+            dev->index >= 0 && !vs_find(set, dev->index))
             vs_add_controller(set, dev->index, dev->ports);
     }
     for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
@@ -212,6 +211,7 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
             !vs_complete(dev))
             rc = vs_assign(set, dev, add, opaque, d);
     }
+    free(set->ctrl);
     free(set);
     return rc;
 }

@@ -960,10 +960,14 @@ static void add_new_child(struct new_child *kids, size_t *n, long anchor,
     (*n)++;
 }
 
-/* New children in libvirt's order: <model>, <target>, <address>. */
+/* What a new <master> must precede: libvirt writes it after <alias>. */
+static const char *const master_successors[] = {"rom", "address", NULL};
+
+/* New children in libvirt's order: <model>, <target>, <master>,
+ * <address>. */
 static size_t collect_new_children(const struct writer *w,
                                    const struct device *dev,
-                                   struct new_child kids[3])
+                                   struct new_child kids[4])
 {
     struct strbuf sb = {0};
     size_t n = 0;
@@ -984,6 +988,11 @@ static size_t collect_new_children(const struct writer *w,
             find_child(w, dev->elem, dev->model_name_elem, target_successors),
             &sb);
     }
+    if (dev->master_added && dev->master_startport >= 0) {
+        sb_printf(&sb, "<master startport='%ld'/>", dev->master_startport);
+        add_new_child(kids, &n, find_child(w, dev->elem, -1, master_successors),
+                      &sb);
+    }
     if (dev->addr_changed && dev->addr_elem < 0) {
         render_address(&sb, dev);
         add_new_child(kids, &n, address_anchor(w, dev), &sb);
@@ -995,8 +1004,8 @@ static size_t collect_new_children(const struct writer *w,
  * a self-closing device is converted only once. */
 static void insert_new_children(struct writer *w, const struct device *dev)
 {
-    struct new_child kids[3];
-    bool done[3] = {false, false, false};
+    struct new_child kids[4];
+    bool done[4] = {false, false, false, false};
     size_t n = collect_new_children(w, dev, kids), i, j;
 
     for (i = 0; i < n; i++) {
@@ -1101,9 +1110,19 @@ static void render_target_changes(struct writer *w, const struct device *dev)
     }
 }
 
+static void delete_element(struct writer *w, long idx);
+
 static void render_device_changes(struct writer *w, const struct device *dev)
 {
+    static const char *const after_type[] = {"type", NULL};
+
     render_controller_attrs(w, dev);
+    if (dev->addr_dropped && dev->addr_elem >= 0) {
+        delete_element(w, dev->addr_elem);
+        return;
+    }
+    if (dev->bus_added && dev->bus)
+        set_attr(w, dev->elem, "bus", dev->bus, after_type);
     if (dev->addr_changed && dev->addr_elem >= 0)
         replace_address(w, dev);
     else if (dev->adds_multifunction && dev->addr_elem >= 0)

@@ -172,7 +172,8 @@ static const char *modern_model(const struct topo *t, const struct device *d)
         return "use <model type='virtio'/> (or bochs)";
     case DEV_WATCHDOG:
         if (t->mach && t->mach->chipset == CHIPSET_ICH9)
-            return "use model='itco', built into q35";
+            /* libvirt 9.0 has no itco model (9.1 adds it) */
+            return "use model='ib700', an ISA device on q35's LPC bridge";
         return "use a PCI Express model if there is one";
     case DEV_SERIAL:
         return "use a virtio console";

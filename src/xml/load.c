@@ -7,6 +7,7 @@
  * kept beside it as anchors, which no layer above the renderer reads.
  */
 #include "xml/load.h"
+#include "util/strutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -54,7 +55,8 @@ static unsigned line_of(xmlNodePtr n)
  * Parse an unsigned number the way libvirt does for addresses and
  * indexes: decimal, 0x-hex or 0-octal, nothing else on the line.
  */
-static int parse_number(const char *s, unsigned long max, unsigned long *out)
+static int parse_number_base(const char *s, int base, unsigned long max,
+                             unsigned long *out)
 {
     char *end;
     unsigned long v;
@@ -67,15 +69,20 @@ static int parse_number(const char *s, unsigned long max, unsigned long *out)
     if (!*s || *s == '-')
         return -1;
     errno = 0;
-    v = strtoul(s, &end, 0);
+    v = strtoul(s, &end, base);
     if (errno || *end || v > max)
         return -1;
     *out = v;
     return 0;
 }
 
-static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
-                       long *out, struct diag *d)
+static int parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+    return parse_number_base(s, 0, max, out);
+}
+
+static int number_attr_base(xmlNodePtr n, const char *name, int base,
+                            unsigned long max, long *out, struct diag *d)
 {
     char *s = attr(n, name);
     unsigned long v;
@@ -84,13 +91,20 @@ static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
     *out = -1;
     if (!s)
         return 0;
-    if (parse_number(s, max, &v) < 0)
+    if (parse_number_base(s, base, max, &v) < 0)
         rc = diag_fail(d, STATUS_INVALID, line_of(n), (const char *)n->name,
-                       "invalid %s '%s' (expected 0..%lu)", name, s, max);
+                       "invalid %s '%s' (expected %s0..%lu)", name, s,
+                       base == 10 ? "a decimal number " : "", max);
     else
         *out = (long)v;
     free(s);
     return rc;
+}
+
+static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
+                       long *out, struct diag *d)
+{
+    return number_attr_base(n, name, 0, max, out, d);
 }
 
 static int tristate_attr(xmlNodePtr n, const char *name, int *out,
@@ -160,6 +174,45 @@ static void load_other_address(struct other_addr *o, xmlNodePtr a,
     }
 }
 
+/*
+ * The address types libvirt knows, and the fields it reads as decimal
+ * unsigned ints (the PCI, CCW and spapr-vio numbers may be hex).
+ */
+static int check_other_address(xmlNodePtr a, const char *type, struct diag *d)
+{
+    static const struct {
+        const char *type;
+        const char *decimal[4];
+    } types[] = {
+        {"drive", {"controller", "bus", "target", "unit"}},
+        {"virtio-serial", {"controller", "bus", "port", NULL}},
+        {"ccid", {"controller", "slot", NULL, NULL}},
+        {"usb", {"bus", NULL, NULL, NULL}},
+        {"spapr-vio", {NULL}},
+        {"virtio-s390", {NULL}},
+        {"ccw", {NULL}},
+        {"virtio-mmio", {NULL}},
+        {"isa", {NULL}},
+        {"dimm", {NULL}},
+        {"unassigned", {NULL}},
+    };
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++) {
+        if (strcmp(type, types[i].type) != 0)
+            continue;
+        for (size_t f = 0; f < 4 && types[i].decimal[f]; f++) {
+            long v;
+
+            if (number_attr_base(a, types[i].decimal[f], 10, 0xffffffffUL, &v,
+                                 d) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    return diag_fail(d, STATUS_INVALID, line_of(a), "address",
+                     "unknown address type '%s'", type);
+}
+
 static int load_address(struct device *dev, const struct xmldoc *xd,
                         xmlNodePtr n, struct diag *d)
 {
@@ -172,6 +225,13 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (!a)
         return 0;
     dev->addr_elem = xmldoc_elem_index(xd, a);
+    /* libvirt's parser skips the address of a model='none' USB
+     * controller (it is no device): it takes no slot and is dropped */
+    if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb") &&
+        str_eq(dev->model, "none")) {
+        dev->addr_dropped = true;
+        return 0;
+    }
     type = attr(a, "type");
     if (!type)
         return diag_fail(d, STATUS_INVALID, line_of(a), "address",
@@ -183,6 +243,8 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     }
     dev->addr_type = ADDR_OTHER;
     dev->addr_type_name = type;
+    if (check_other_address(a, type, d) < 0)
+        return -1;
     if (number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0)
         return -1;
     dev->addr_controller = ctrl;
@@ -219,17 +281,48 @@ static int load_target(struct device *dev, const struct xmldoc *xd,
     return 0;
 }
 
+/*
+ * The first root port an ICH9 UHCI companion serves on its EHCI1, which
+ * libvirt's parser fills in when the controller has no <master>; -1 for
+ * every other model.
+ */
+static long companion_startport(const char *model)
+{
+    static const char *const companions[] = {"ich9-uhci1", "ich9-uhci2",
+                                             "ich9-uhci3"};
+
+    for (size_t i = 0; model && i < 3; i++) {
+        if (strcmp(model, companions[i]) == 0)
+            return 2 * (long)i;
+    }
+    return -1;
+}
+
 static int load_controller(struct device *dev, const struct xmldoc *xd,
                            xmlNodePtr n, struct diag *d)
 {
     xmlNodePtr model = child_element(n, "model");
     xmlNodePtr target = child_element(n, "target");
+    xmlNodePtr master = child_element(n, "master");
+    char *type = attr(n, "type");
+    bool usb = type && strcmp(type, "usb") == 0;
 
+    free(type);
     dev->model = attr(n, "model");
-    dev->has_master = child_element(n, "master") != NULL;
+    dev->has_master = master != NULL;
+    dev->master_startport = -1;
+    if (master && number_attr(master, "startport", 0x7fffffff,
+                              &dev->master_startport, d) < 0)
+        return -1;
+    if (usb && !master &&
+        (dev->master_startport = companion_startport(dev->model)) >= 0) {
+        dev->has_master = true;
+        dev->master_added = true;
+    }
     if (number_attr(n, "ports", 255, &dev->ports, d) < 0)
         return -1;
-    if (number_attr(n, "index", 255, &dev->index, d) < 0)
+    /* libvirt reads a controller index as a decimal int */
+    if (number_attr_base(n, "index", 10, 0x7fffffffUL, &dev->index, d) < 0)
         return -1;
     if (model) {
         dev->model_name_elem = xmldoc_elem_index(xd, model);
@@ -260,6 +353,28 @@ static char *default_disk_bus(const char *device, const char *dev)
     return xstrdup("ide");
 }
 
+/*
+ * The bus libvirt's parser gives an <input> without bus= in an hvm
+ * guest: PS/2 for an x86 mouse or keyboard, virtio on s390 and for
+ * passthrough, none for evdev, USB for the rest (a tablet everywhere).
+ */
+static const char *default_input_bus(const char *type, const char *arch)
+{
+    bool x86 =
+        !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
+    bool s390 = arch && strncmp(arch, "s390", 4) == 0;
+
+    if (!type)
+        return NULL;
+    if (x86 && (strcmp(type, "mouse") == 0 || strcmp(type, "keyboard") == 0))
+        return "ps2";
+    if (s390 || strcmp(type, "passthrough") == 0)
+        return "virtio";
+    if (strcmp(type, "evdev") == 0)
+        return NULL;
+    return "usb";
+}
+
 /* The model string of <model type='...'/> children (interface, video,
  * shmem). */
 static char *model_child_type(xmlNodePtr n)
@@ -267,8 +382,8 @@ static char *model_child_type(xmlNodePtr n)
     return attr(child_element(n, "model"), "type");
 }
 
-static int load_details(struct device *dev, const struct xmldoc *xd,
-                        xmlNodePtr n, struct diag *d)
+static int load_details(struct device *dev, const struct domain *dom,
+                        const struct xmldoc *xd, xmlNodePtr n, struct diag *d)
 {
     xmlNodePtr target = child_element(n, "target");
 
@@ -307,10 +422,17 @@ static int load_details(struct device *dev, const struct xmldoc *xd,
         free(dev->type);
         dev->type = attr(target, "type");
         break;
-    case DEV_INPUT:
+    case DEV_INPUT: {
+        const char *bus = NULL;
+
         dev->bus = attr(n, "bus");
         dev->model = attr(n, "model");
+        if (!dev->bus && (bus = default_input_bus(dev->type, dom->arch))) {
+            dev->bus = xstrdup(bus);
+            dev->bus_added = true;
+        }
         break;
+    }
     case DEV_REDIRDEV:
         dev->bus = attr(n, "bus");
         break;
@@ -321,6 +443,32 @@ static int load_details(struct device *dev, const struct xmldoc *xd,
     default:
         dev->model = attr(n, "model");
         break;
+    }
+    return 0;
+}
+
+/*
+ * The address kinds libvirt allows for a device's bus: a USB input or
+ * redirdev takes a USB address, an IDE, floppy, SCSI or SATA disk a
+ * drive address (or none).
+ */
+static int check_address_fits(const struct device *dev, struct diag *d)
+{
+    static const char *const drive_buses[] = {"ide", "fdc", "scsi", "sata"};
+    const char *type = dev->addr_type == ADDR_PCI ? "pci" : dev->addr_type_name;
+
+    if (dev->addr_type == ADDR_NONE)
+        return 0;
+    if ((dev->kind == DEV_INPUT || dev->kind == DEV_REDIRDEV) &&
+        str_eq(dev->bus, "usb") && !str_eq(type, "usb"))
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "invalid address type '%s' for a USB device", type);
+    for (size_t i = 0; dev->kind == DEV_DISK && i < 4; i++) {
+        if (str_eq(dev->bus, drive_buses[i]) && !str_eq(type, "drive"))
+            return diag_fail(d, STATUS_INVALID, dev->line, "disk",
+                             "invalid address type '%s' for the disk '%s' "
+                             "with the bus type '%s'",
+                             type, dev->dev ? dev->dev : "", dev->bus);
     }
     return 0;
 }
@@ -336,9 +484,9 @@ static int load_device(struct domain *dom, const struct xmldoc *xd,
     if (dev->kind == DEV_OTHER || dev->kind == DEV_EMULATOR)
         return 0;
     dev->type = attr(n, "type");
-    if (load_details(dev, xd, n, d) < 0)
+    if (load_details(dev, dom, xd, n, d) < 0 || load_address(dev, xd, n, d) < 0)
         return -1;
-    return load_address(dev, xd, n, d);
+    return check_address_fits(dev, d);
 }
 
 static void load_memory_slots(struct domain *dom, xmlNodePtr root)
@@ -383,9 +531,16 @@ int domain_load(struct domain *dom, const struct xmldoc *xd, struct diag *d)
         return 0;
     dom->devices_elem = xmldoc_elem_index(xd, devices);
     dom->devices_line = devices ? line_of(devices) : 0;
-    for (xmlNodePtr c = devices->children; c; c = c->next) {
-        if (is_element(c, NULL) && load_device(dom, xd, c, d) < 0)
-            return -1;
+    /* libvirt reads the devices of every <devices> element (and writes
+     * one); added devices go to the first, the others' devices are
+     * addressed where they are */
+    for (; devices; devices = devices->next) {
+        if (!is_element(devices, "devices"))
+            continue;
+        for (xmlNodePtr c = devices->children; c; c = c->next) {
+            if (is_element(c, NULL) && load_device(dom, xd, c, d) < 0)
+                return -1;
+        }
     }
     return 0;
 }
