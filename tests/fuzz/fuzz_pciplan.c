@@ -15,6 +15,7 @@
  *       B bits 0-2  --machine none, pc, q35, pc-i440fx-7.2, pc-q35-7.2,
  *                   virt, pseries, s390-ccw-virtio
  *       B bits 3-4  --root-ports none/1/8/255
+ *       B bits 5-7  --libvirt: profile_at(N % profile_count()), 9.0, 11.3
  *     (--strip takes no planning option: the command line refuses the
  *     combination, so the fuzzer ignores them there);
  *   - anything else (an XML document starts with '<', whitespace or a
@@ -43,6 +44,7 @@
 #include <libxml/parser.h>
 
 #include "app/run.h"
+#include "machine/profile.h"
 #include "util/diag.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -141,12 +143,17 @@ static void options_from_bytes(uint8_t a, uint8_t b, struct run_options *o)
     o->plan.reserve = reserves[(a >> 6) & 3];
     o->plan.machine = machines[b & 7];
     o->plan.root_ports = root_ports[(b >> 3) & 3];
+    /* the libvirt version profile (--libvirt), oldest when absent */
+    o->plan.profile = profile_at(((b >> 5) & 7) % profile_count());
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct run_options o = {
-        PLAN_OPTIONS_DEFAULT, RUN_VIEW_XML, false, false, false, "<stdin>", ""};
+    struct run_options o = {.plan = PLAN_OPTIONS_DEFAULT,
+                            .view = RUN_VIEW_XML,
+                            .name = "<stdin>",
+                            .prefix = "",
+                            .profile_why = "fuzzer"};
     struct diag d = {0}, d2 = {0};
     struct run_result r, r2;
 
