@@ -1,5 +1,7 @@
 /*
- * ccw.c: s390 channel I/O (CCW) device numbers of virtio devices.
+ * ccw.c: s390 channel I/O (CCW) device numbers of virtio devices and
+ * vfio-ccw host devices: 0xfe.0.0000 upward, past the numbers users gave
+ * in that channel subsystem.
  */
 #include "plan/nonpci.h"
 #include "util/strutil.h"
@@ -12,11 +14,24 @@
 /* ------------------------------------------------------------------ */
 /* s390 channel I/O (CCW) device numbers                                */
 
-/* The virtio devices that go on the channel subsystem instead of PCI. */
+/* The devices that go on the channel subsystem instead of PCI when they
+ * have no address: virtio ones, and vfio-ccw mediated devices. */
 static bool ccw_capable(const struct device *dev)
 {
+    if (dev->kind == DEV_HOSTDEV)
+        return str_eq(dev->type, "mdev") && str_eq(dev->model, "vfio-ccw");
     return nonpci_virtio_transport_capable(dev) ||
            dev->kind == DEV_FILESYSTEM || dev->kind == DEV_VSOCK;
+}
+
+/* <address type='ccw'/> without a device number: libvirt numbers it as
+ * it numbers a device without an address (a partial one is invalid). */
+static bool wants_devno(const struct device *dev)
+{
+    if (dev->addr_type == ADDR_NONE)
+        return ccw_capable(dev);
+    return nonpci_has_address(dev, "ccw") && !dev->addr_changed &&
+           nonpci_address_number(dev, "devno") < 0;
 }
 
 /* libvirt's device iteration order (virDomainDeviceInfoIterate). */
@@ -27,12 +42,16 @@ static const enum dev_kind iteration_order[] = {
     DEV_RNG,        DEV_NVRAM,     DEV_HUB,        DEV_SHMEM,    DEV_TPM,
     DEV_PANIC,      DEV_MEMORY,    DEV_REDIRDEV,   DEV_IOMMU,    DEV_VSOCK};
 
+/* Only 0xfe.0.devno is taken from: a user's device in another channel
+ * subsystem or subchannel set does not hold the number. */
 static bool devno_used(const struct domain *dom, unsigned long devno)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
         if (nonpci_has_address(dev, "ccw") && !dev->addr_changed &&
+            nonpci_address_number(dev, "cssid") == 0xfe &&
+            nonpci_address_number(dev, "ssid") == 0 &&
             nonpci_address_number(dev, "devno") == (long)devno)
             return true;
     }
@@ -40,7 +59,7 @@ static bool devno_used(const struct domain *dom, unsigned long devno)
 }
 
 /* Disks in libvirt's array order: stably sorted by target index. */
-static void next_disk_order(const struct domain *dom, size_t *order, size_t *n)
+void nonpci_disk_order(const struct domain *dom, size_t *order, size_t *n)
 {
     *n = 0;
     for (size_t i = 0; i < dom->ndevs; i++) {
@@ -81,7 +100,7 @@ int nonpci_assign_ccw(struct domain *dom, struct diag *d)
     unsigned long next = 0;
     int rc = 0;
 
-    next_disk_order(dom, disks, &ndisks);
+    nonpci_disk_order(dom, disks, &ndisks);
     for (size_t k = 0;
          rc == 0 && k < sizeof(iteration_order) / sizeof(*iteration_order);
          k++) {
@@ -91,8 +110,7 @@ int nonpci_assign_ccw(struct domain *dom, struct diag *d)
             struct device *dev =
                 dom->devs[iteration_order[k] == DEV_DISK ? disks[i] : i];
 
-            if (dev->kind == iteration_order[k] &&
-                dev->addr_type == ADDR_NONE && ccw_capable(dev))
+            if (dev->kind == iteration_order[k] && wants_devno(dev))
                 rc = assign_devno(dom, dev, &next, d);
         }
     }
