@@ -18,8 +18,8 @@
  * have no address: virtio ones, and vfio-ccw mediated devices. */
 static bool ccw_capable(const struct device *dev)
 {
-    if (dev->kind == DEV_HOSTDEV)
-        return str_eq(dev->type, "mdev") && str_eq(dev->model, "vfio-ccw");
+    if (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "mdev"))
+        return str_eq(dev->model, "vfio-ccw");
     return nonpci_virtio_transport_capable(dev) ||
            dev->kind == DEV_FILESYSTEM || dev->kind == DEV_VSOCK;
 }

@@ -1228,8 +1228,10 @@ static void render_zpci_changes(struct writer *w, const struct device *dev)
         return;
     }
     if (dev->input_zpci.uid < 0) {
+        /* libvirt's order: uid first */
         snprintf(value, sizeof(value), "0x%04lx", (unsigned long)dev->zpci.uid);
-        set_attr(w, dev->zpci_elem, "uid", value, after_nothing);
+        sb_add_attr(&sb, "uid", value);
+        add_edit(w, after_tag_name(w, dev->zpci_elem), 0, &sb);
     }
     if (dev->input_zpci.fid < 0) {
         snprintf(value, sizeof(value), "0x%08lx", (unsigned long)dev->zpci.fid);
