@@ -94,11 +94,59 @@ static int assign_devno(struct domain *dom, struct device *dev,
     return 0;
 }
 
+static bool same_ccw(const struct device *a, const struct device *b)
+{
+    static const char *const fields[] = {"cssid", "ssid", "devno"};
+
+    for (size_t i = 0; i < 3; i++) {
+        if (nonpci_address_number(a, fields[i]) !=
+            nonpci_address_number(b, fields[i]))
+            return false;
+    }
+    return true;
+}
+
+/* What libvirt refuses before numbering: a mediated device on the other
+ * kind's address, and two devices on one user CCW address. */
+static int check_user_addresses(const struct domain *dom, struct diag *d)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "mdev") &&
+            dev->addr_type != ADDR_NONE &&
+            ((str_eq(dev->model, "vfio-ccw") &&
+              !nonpci_has_address(dev, "ccw")) ||
+             (str_eq(dev->model, "vfio-pci") && dev->addr_type != ADDR_PCI)))
+            return diag_fail(d, STATUS_INVALID, dev->line, "hostdev",
+                             "a %s mediated device needs a %s address",
+                             dev->model,
+                             str_eq(dev->model, "vfio-ccw") ? "ccw" : "pci");
+        if (!nonpci_has_address(dev, "ccw") ||
+            nonpci_address_number(dev, "devno") < 0)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            const struct device *o = dom->devs[j];
+
+            if (nonpci_has_address(o, "ccw") && same_ccw(dev, o))
+                return diag_fail(
+                    d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                    "CCW address %lx.%lx.%04lx is already used by <%s> at "
+                    "line %u",
+                    (unsigned long)nonpci_address_number(dev, "cssid"),
+                    (unsigned long)nonpci_address_number(dev, "ssid"),
+                    (unsigned long)nonpci_address_number(dev, "devno"),
+                    dev_kind_name(o->kind), o->line);
+        }
+    }
+    return 0;
+}
+
 int nonpci_assign_ccw(struct domain *dom, struct diag *d)
 {
     size_t *disks = xcalloc(dom->ndevs + 1, sizeof(*disks)), ndisks;
     unsigned long next = 0;
-    int rc = 0;
+    int rc = check_user_addresses(dom, d);
 
     nonpci_disk_order(dom, disks, &ndisks);
     for (size_t k = 0;

@@ -71,6 +71,10 @@ static int assign_reg(struct reg_set *rs, struct device *dev,
     long given = nonpci_address_number(dev, "reg");
     unsigned long reg = base;
 
+    if (given > 0xffffffffL)
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "spapr-vio reg 0x%lx exceeds the maximum 0xffffffff",
+                         (unsigned long)given);
     if (given >= 0) {
         /* the set already holds this device's own register once */
         if (reg_count(rs, (unsigned long)given) > 1)
