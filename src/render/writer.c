@@ -681,7 +681,7 @@ static void render_chardev_children(struct strbuf *sb, const struct writer *w,
                                     const struct layout *lo,
                                     const struct device *dev)
 {
-    static const char *const own[] = {"target", "address", "alias", NULL};
+    static const char *const own[] = {"target", "address", NULL};
 
     for (long c = first_child_elem(w, dev->mirror_elem); c >= 0;
          c = next_sibling_elem(w, c)) {
