@@ -77,6 +77,8 @@ static const struct machine machines[] = {
     {
         .alias = "pc",
         .arches = {"x86_64", "i686", NULL},
+        .serial_target = "isa-serial",
+        .serial_model = "isa-serial",
         .names = {"pc", "pc-i440fx-*"},
         .chipset = CHIPSET_PIIX3,
         .fixed = {{1, 0, "PIIX3 ISA bridge"}, {1, 3, "PIIX3 power management"}},
@@ -96,6 +98,8 @@ static const struct machine machines[] = {
     {
         .alias = "q35",
         .arches = {"x86_64", "i686", NULL},
+        .serial_target = "isa-serial",
+        .serial_model = "isa-serial",
         .names = {"q35", "pc-q35-*"},
         .chipset = CHIPSET_ICH9,
         .fixed = {{0x1f, 0, "ICH9 LPC bridge"}, {0x1f, 3, "ICH9 SMBus"}},
@@ -116,6 +120,8 @@ static const struct machine machines[] = {
     {
         .alias = "virt",
         .arches = {"aarch64", NULL},
+        .serial_target = "system-serial",
+        .serial_model = "pl011",
         .names = {"virt", "virt-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
@@ -130,6 +136,8 @@ static const struct machine machines[] = {
     {
         .alias = "virt",
         .arches = {"riscv64", NULL},
+        .serial_target = "system-serial",
+        .serial_model = "16550a",
         .names = {"virt"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCIE_ROOT,
@@ -144,6 +152,8 @@ static const struct machine machines[] = {
     {
         .alias = "pseries",
         .arches = {"ppc64", "ppc64le", NULL},
+        .serial_target = "spapr-vio-serial",
+        .serial_model = "spapr-vty",
         .names = {"pseries", "pseries-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCI_ROOT,
@@ -161,6 +171,8 @@ static const struct machine machines[] = {
     {
         .alias = "s390-ccw-virtio",
         .arches = {"s390x", NULL},
+        .serial_target = "sclp-serial",
+        .serial_model = "sclpconsole",
         .names = {"s390-ccw-virtio", "s390-ccw-virtio-*"},
         .chipset = CHIPSET_NONE,
         .root = PCI_MODEL_PCI_ROOT,

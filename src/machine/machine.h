@@ -80,11 +80,15 @@ struct machine {
     const struct chipset_rule *rules; /* chipset devices' places, or NULL */
     unsigned video_slot; /* primary video's preferred slot on bus 0, or 0 */
     enum pci_model root; /* model of PCI controller index 0 */
-    const char *implicit_usb;    /* USB controller added when none, or NULL */
-    const char *usb_model;       /* model of a model-less USB controller */
-    const char *scsi_model;      /* model of a model-less SCSI controller */
-    const char *video_model;     /* model of the video added for graphics */
-    const char *nic_model;       /* model of a model-less interface */
+    const char *implicit_usb; /* USB controller added when none, or NULL */
+    const char *usb_model;    /* model of a model-less USB controller */
+    const char *scsi_model;   /* model of a model-less SCSI controller */
+    const char *video_model;  /* model of the video added for graphics */
+    const char *nic_model;    /* model of a model-less interface */
+    /* the <target type> and <model name> libvirt gives a serial it adds
+     * for a console (qemuDomainChrDefPostParse) */
+    const char *serial_target;
+    const char *serial_model;
     bool implicit_sata;          /* SATA controller 0 always present */
     bool implicit_balloon;       /* virtio memballoon added when absent */
     bool multiple_roots;         /* grows by adding root buses (PHBs) */

@@ -48,6 +48,10 @@ static struct device *new_device(enum dev_kind kind)
     dev->master_startport = -1;
     dev->addr_controller = -1;
     dev->added_for = -1;
+    dev->zpci_elem = -1;
+    dev->mirror_elem = -1;
+    dev->input_zpci = (struct zpci_ids){-1, -1};
+    dev->zpci = (struct zpci_ids){-1, -1};
     dev->addr.multifunction = TRI_ABSENT;
     dev->target = (struct ctrl_target){-1, -1, -1, -1, -1, TRI_ABSENT, -1};
     return dev;

@@ -93,17 +93,25 @@ enum addr_origin {
 };
 
 enum addition {
-    ADDED_NO,           /* from the input */
-    ADDED_MACHINE,      /* a machine default libvirt always adds */
-    ADDED_FOR_DISKS,    /* disk or SCSI host device controller */
-    ADDED_FOR_CHANNELS, /* virtio-serial or CCID controller */
-    ADDED_FOR_GRAPHICS, /* video for <graphics> */
-    ADDED_FOR_BUS,      /* a bus a device needed (see added_for) */
-    ADDED_SPARE,        /* an empty bus kept as hotplug reserve */
-    ADDED_ROOT_PORTS,   /* --root-ports */
+    ADDED_NO,             /* from the input */
+    ADDED_MACHINE,        /* a machine default libvirt always adds */
+    ADDED_FOR_DISKS,      /* disk or SCSI host device controller */
+    ADDED_FOR_CHANNELS,   /* virtio-serial or CCID controller */
+    ADDED_FOR_GRAPHICS,   /* video for <graphics> */
+    ADDED_FOR_BUS,        /* a bus a device needed (see added_for) */
+    ADDED_SPARE,          /* an empty bus kept as hotplug reserve */
+    ADDED_ROOT_PORTS,     /* --root-ports */
+    ADDED_CONSOLE_COMPAT, /* serial 0 or console 0 of libvirt's console
+                             compatibility rule (see mirror_elem) */
 };
 
 #define OTHER_ADDR_ATTRS 6
+
+/* s390 zPCI identifiers inside a PCI address; -1 when absent. */
+struct zpci_ids {
+    long uid;
+    long fid;
+};
 
 /* A non-PCI address: its type and attributes, in libvirt's order. */
 struct other_addr {
@@ -162,6 +170,14 @@ struct device {
                                    when the planner moves 'addr' */
     long addr_controller;       /* drive/virtio-serial/ccid controller=, -1 */
     struct other_addr other;    /* ADDR_OTHER: as read, or as planned */
+    struct zpci_ids input_zpci; /* ADDR_PCI: its <zpci> as read */
+    long zpci_elem;             /* that <zpci> element, or -1 */
+    struct zpci_ids zpci;       /* as planned (s390); uid -1: none */
+
+    /* an added <serial> or <console> (ADDED_CONSOLE_COMPAT) is a copy of
+     * this chardev element: its type= and source children; its <target>
+     * is type (target type), model_name (target model) and port 0 */
+    long mirror_elem;
 
     /* set by the planner, rendered by the writer */
     bool addr_changed;       /* write the address (PCI: addr, else: other) */
@@ -170,6 +186,7 @@ struct device {
     bool adds_multifunction; /* only multifunction='on' is new */
     bool index_added;        /* controller: write index='index' */
     bool model_added;        /* controller: write model='model' */
+    bool zpci_changed;       /* write the missing ids of 'zpci' */
 
     /* why the planner did it, for --explain */
     enum dev_class bus_class; /* what kind of slot it needs */

@@ -1,5 +1,7 @@
 /*
- * ccw.c: s390 channel I/O (CCW) device numbers of virtio devices.
+ * ccw.c: s390 channel I/O (CCW) device numbers of virtio devices and
+ * vfio-ccw host devices: 0xfe.0.0000 upward, past the numbers users gave
+ * in that channel subsystem.
  */
 #include "plan/nonpci.h"
 #include "util/strutil.h"
@@ -12,11 +14,24 @@
 /* ------------------------------------------------------------------ */
 /* s390 channel I/O (CCW) device numbers                                */
 
-/* The virtio devices that go on the channel subsystem instead of PCI. */
+/* The devices that go on the channel subsystem instead of PCI when they
+ * have no address: virtio ones, and vfio-ccw mediated devices. */
 static bool ccw_capable(const struct device *dev)
 {
+    if (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "mdev"))
+        return str_eq(dev->model, "vfio-ccw");
     return nonpci_virtio_transport_capable(dev) ||
            dev->kind == DEV_FILESYSTEM || dev->kind == DEV_VSOCK;
+}
+
+/* <address type='ccw'/> without a device number: libvirt numbers it as
+ * it numbers a device without an address (a partial one is invalid). */
+static bool wants_devno(const struct device *dev)
+{
+    if (dev->addr_type == ADDR_NONE)
+        return ccw_capable(dev);
+    return nonpci_has_address(dev, "ccw") && !dev->addr_changed &&
+           nonpci_address_number(dev, "devno") < 0;
 }
 
 /* libvirt's device iteration order (virDomainDeviceInfoIterate). */
@@ -27,15 +42,19 @@ static const enum dev_kind iteration_order[] = {
     DEV_RNG,        DEV_NVRAM,     DEV_HUB,        DEV_SHMEM,    DEV_TPM,
     DEV_PANIC,      DEV_MEMORY,    DEV_REDIRDEV,   DEV_IOMMU,    DEV_VSOCK};
 
-/* The device numbers the input already gave (one bit each); devices
- * addressed by this pass have addr_changed set and never count. */
+/* The device numbers the input already gave (one bit each): only
+ * 0xfe.0.devno holds a number, a user's device in another channel
+ * subsystem or subchannel set does not. Devices addressed by this pass
+ * have addr_changed set and never count. */
 static void devnos_used(const struct domain *dom, unsigned char *used)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
         long devno;
 
-        if (!nonpci_has_address(dev, "ccw") || dev->addr_changed)
+        if (!nonpci_has_address(dev, "ccw") || dev->addr_changed ||
+            nonpci_address_number(dev, "cssid") != 0xfe ||
+            nonpci_address_number(dev, "ssid") != 0)
             continue;
         devno = nonpci_address_number(dev, "devno");
         if (devno >= 0 && devno <= 0xffff)
@@ -69,7 +88,7 @@ static int compare_disk_ranks(const void *pa, const void *pb)
  * sorted by target index, and the runs keep their order: one sort per
  * run, O(n log n) (an insertion sort was O(n^2) for reversed names).
  */
-static void next_disk_order(const struct domain *dom, size_t *order, size_t *n)
+void nonpci_disk_order(const struct domain *dom, size_t *order, size_t *n)
 {
     struct disk_rank *rank = xcalloc(dom->ndevs + 1, sizeof(*rank));
     size_t start = 0;
@@ -108,15 +127,63 @@ static int assign_devno(const unsigned char *used, struct device *dev,
     return 0;
 }
 
+static bool same_ccw(const struct device *a, const struct device *b)
+{
+    static const char *const fields[] = {"cssid", "ssid", "devno"};
+
+    for (size_t i = 0; i < 3; i++) {
+        if (nonpci_address_number(a, fields[i]) !=
+            nonpci_address_number(b, fields[i]))
+            return false;
+    }
+    return true;
+}
+
+/* What libvirt refuses before numbering: a mediated device on the other
+ * kind's address, and two devices on one user CCW address. */
+static int check_user_addresses(const struct domain *dom, struct diag *d)
+{
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "mdev") &&
+            dev->addr_type != ADDR_NONE &&
+            ((str_eq(dev->model, "vfio-ccw") &&
+              !nonpci_has_address(dev, "ccw")) ||
+             (str_eq(dev->model, "vfio-pci") && dev->addr_type != ADDR_PCI)))
+            return diag_fail(d, STATUS_INVALID, dev->line, "hostdev",
+                             "a %s mediated device needs a %s address",
+                             dev->model,
+                             str_eq(dev->model, "vfio-ccw") ? "ccw" : "pci");
+        if (!nonpci_has_address(dev, "ccw") ||
+            nonpci_address_number(dev, "devno") < 0)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            const struct device *o = dom->devs[j];
+
+            if (nonpci_has_address(o, "ccw") && same_ccw(dev, o))
+                return diag_fail(
+                    d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                    "CCW address %lx.%lx.%04lx is already used by <%s> at "
+                    "line %u",
+                    (unsigned long)nonpci_address_number(dev, "cssid"),
+                    (unsigned long)nonpci_address_number(dev, "ssid"),
+                    (unsigned long)nonpci_address_number(dev, "devno"),
+                    dev_kind_name(o->kind), o->line);
+        }
+    }
+    return 0;
+}
+
 int nonpci_assign_ccw(struct domain *dom, struct diag *d)
 {
     size_t *disks = xcalloc(dom->ndevs + 1, sizeof(*disks)), ndisks;
     unsigned char *used = xcalloc(0x10000 / 8, 1);
     unsigned long next = 0;
-    int rc = 0;
+    int rc = check_user_addresses(dom, d);
 
     devnos_used(dom, used);
-    next_disk_order(dom, disks, &ndisks);
+    nonpci_disk_order(dom, disks, &ndisks);
     for (size_t k = 0;
          rc == 0 && k < sizeof(iteration_order) / sizeof(*iteration_order);
          k++) {
@@ -126,8 +193,7 @@ int nonpci_assign_ccw(struct domain *dom, struct diag *d)
             struct device *dev =
                 dom->devs[iteration_order[k] == DEV_DISK ? disks[i] : i];
 
-            if (dev->kind == iteration_order[k] &&
-                dev->addr_type == ADDR_NONE && ccw_capable(dev))
+            if (dev->kind == iteration_order[k] && wants_devno(dev))
                 rc = assign_devno(used, dev, &next, d);
         }
     }

@@ -132,7 +132,9 @@ bool nonpci_virtio_transport_capable(const struct device *dev)
     case DEV_INTERFACE:
         return !dev->model || strncmp(dev->model, "virtio", 6) == 0;
     case DEV_VIDEO:
-        return str_eq(dev->model, "virtio");
+        /* these transports exist only where libvirt's default video is
+         * virtio (s390, ARM and RISC-V virt) */
+        return !dev->model || str_eq(dev->model, "virtio");
     case DEV_CONTROLLER:
         return str_eq(dev->type, "virtio-serial") || str_eq(dev->type, "scsi");
     case DEV_HOSTDEV:

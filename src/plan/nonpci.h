@@ -52,8 +52,10 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
  * device libvirt could move there without an address goes too. */
 void nonpci_assign_virtio_mmio(struct domain *dom);
 
-/* s390: virtio devices get channel device numbers (0.0.0000 up). */
+/* s390: virtio devices get channel device numbers (0xfe.0.0000 up). */
 int nonpci_assign_ccw(struct domain *dom, struct diag *d);
+/* The positions of the disks in libvirt's array order (room for ndevs). */
+void nonpci_disk_order(const struct domain *dom, size_t *order, size_t *n);
 
 /* Memory hotplug: DIMM slots for dimm and nvdimm devices. */
 int nonpci_assign_dimms(struct domain *dom, struct diag *d);

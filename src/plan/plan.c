@@ -807,7 +807,8 @@ static int plan(struct planner *p)
         return -1;
     plan_number_controllers(p);
     if (nonpci_assign_drives(p->dom, p->d) < 0 ||
-        plan_add_implicit_devices(p) < 0 || plan_check_controllers(p) < 0 ||
+        plan_add_implicit_devices(p) < 0 || plan_console_compat(p) < 0 ||
+        plan_check_controllers(p) < 0 ||
         nonpci_assign_virtio_serial(p->dom, plan_add_channel_controller, p,
                                     p->d) < 0 ||
         nonpci_assign_spapr_vio(p->dom, p->mach->spapr_vio, p->d) < 0)
@@ -832,7 +833,8 @@ static int plan(struct planner *p)
         return -1;
     nonpci_complete_addresses(p->dom);
     record_changes(p);
-    return 0;
+    plan_mirror_console(p->dom);
+    return plan_assign_zpci(p);
 }
 
 int plan_run(struct domain *dom, const struct plan_options *opt, struct diag *d)

@@ -1,7 +1,9 @@
 /*
- * spapr.c: pSeries spapr-vio registers (VTY serials and consoles,
- * ibmveth NICs, ibmvscsi controllers, TPMs), from each kind's QEMU default
- * register upward.
+ * spapr.c: pSeries spapr-vio registers (VTY serials, ibmveth NICs,
+ * ibmvscsi controllers, NVRAM, TPMs), from each kind's QEMU default
+ * register upward. A device of these kinds that the input put on
+ * spapr-vio without a register is numbered the same way on any machine;
+ * the compatibility console takes serial 0's (console.c).
  */
 #include "plan/nonpci.h"
 #include "util/strutil.h"
@@ -69,6 +71,10 @@ static int assign_reg(struct reg_set *rs, struct device *dev,
     long given = nonpci_address_number(dev, "reg");
     unsigned long reg = base;
 
+    if (given > 0xffffffffL)
+        return diag_fail(d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+                         "spapr-vio reg 0x%lx exceeds the maximum 0xffffffff",
+                         (unsigned long)given);
     if (given >= 0) {
         /* the set already holds this device's own register once */
         if (reg_count(rs, (unsigned long)given) > 1)
@@ -85,27 +91,55 @@ static int assign_reg(struct reg_set *rs, struct device *dev,
     return 0;
 }
 
-/* Which devices sit on the spapr-vio bus, and their QEMU default regs. */
-static unsigned long spapr_base(const struct device *dev,
-                                bool default_spapr_serial)
+/* A serial with no target type, or isa-serial (which libvirt maps to the
+ * default), is a spapr-vty on pSeries. */
+static bool default_serial_target(const struct device *dev)
+{
+    return !dev->type || str_eq(dev->type, "isa-serial");
+}
+
+/* Does libvirt put this device on spapr-vio whatever its address says
+ * (qemuDomainAssignSpaprVIOAddresses)? */
+static bool forced_onto_spapr(const struct device *dev, bool pseries)
 {
     switch (dev->kind) {
     case DEV_INTERFACE:
-        return str_eq(dev->model, "spapr-vlan") ? 0x1000 : 0;
+        return str_eq(dev->model, "spapr-vlan");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "scsi") && str_eq(dev->model, "ibmvscsi")
-                   ? 0x2000
-                   : 0;
+        return str_eq(dev->type, "scsi") && str_eq(dev->model, "ibmvscsi");
     case DEV_SERIAL:
         return str_eq(dev->type, "spapr-vio-serial") ||
-                       (!dev->type && default_spapr_serial)
-                   ? 0x30000000
-                   : 0;
+               (pseries && default_serial_target(dev));
     case DEV_NVRAM:
-        return default_spapr_serial ? 0x3000 : 0;
+        return pseries;
+    case DEV_TPM:
+        return pseries && !str_eq(dev->model, "spapr-tpm-proxy");
     default:
-        return 0;
+        return false;
     }
+}
+
+/* The QEMU default register of a device libvirt numbers on spapr-vio
+ * (when it sits there), 0 for the kinds it leaves alone. */
+static unsigned long spapr_base(const struct device *dev, bool pseries)
+{
+    static const struct {
+        enum dev_kind kind;
+        unsigned long reg;
+    } bases[] = {{DEV_INTERFACE, 0x1000},
+                 {DEV_CONTROLLER, 0x2000},
+                 {DEV_SERIAL, 0x30000000},
+                 {DEV_NVRAM, 0x3000},
+                 {DEV_TPM, 0x4000}};
+
+    for (size_t i = 0; i < sizeof(bases) / sizeof(*bases); i++) {
+        if (bases[i].kind != dev->kind)
+            continue;
+        if (nonpci_has_address(dev, "spapr-vio") ||
+            (dev->addr_type == ADDR_NONE && forced_onto_spapr(dev, pseries)))
+            return bases[i].reg;
+    }
+    return 0;
 }
 
 struct ctrl_rank {
@@ -137,9 +171,7 @@ static int assign_spapr_controllers(struct domain *dom, struct reg_set *rs,
         const struct device *dev = dom->devs[i];
 
         if (dev->kind == DEV_CONTROLLER && dev->index >= 0 &&
-            dev->index < 256 && spapr_base(dev, default_spapr_serial) &&
-            (dev->addr_type == ADDR_NONE ||
-             nonpci_has_address(dev, "spapr-vio")))
+            dev->index < 256 && spapr_base(dev, default_spapr_serial))
             rank[n++] = (struct ctrl_rank){dev->index, i};
     }
     qsort(rank, n, sizeof(*rank), compare_ctrl_ranks);
@@ -149,35 +181,11 @@ static int assign_spapr_controllers(struct domain *dom, struct reg_set *rs,
     return rc;
 }
 
-/* libvirt writes serial 0's address into the console that mirrors it. */
-static void mirror_serial_console(struct domain *dom)
-{
-    const struct device *serial = NULL;
-
-    for (size_t i = 0; i < dom->ndevs; i++) {
-        struct device *dev = dom->devs[i];
-
-        if (dev->kind == DEV_SERIAL && !serial)
-            serial = dev;
-        if (dev->kind != DEV_CONSOLE)
-            continue;
-        if (serial && nonpci_has_address(serial, "spapr-vio") &&
-            is_serial_console(dev) && dev->addr_type == ADDR_NONE) {
-            free(dev->addr_type_name);
-            dev->addr_type_name = xstrdup("spapr-vio");
-            dev->addr_type = ADDR_OTHER;
-            dev->other = serial->other;
-            dev->addr_changed = true;
-        }
-        return;
-    }
-}
-
 static int spapr_vio_pass(struct domain *dom, struct reg_set *rs,
                           bool default_spapr_serial, struct diag *d)
 {
     static const enum dev_kind order[] = {DEV_INTERFACE, DEV_CONTROLLER,
-                                          DEV_SERIAL, DEV_NVRAM};
+                                          DEV_SERIAL, DEV_NVRAM, DEV_TPM};
 
     for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
         if (order[k] == DEV_CONTROLLER) {
@@ -192,8 +200,7 @@ static int spapr_vio_pass(struct domain *dom, struct reg_set *rs,
             if (dev->kind != order[k])
                 continue;
             base = spapr_base(dev, default_spapr_serial);
-            if (!base || (dev->addr_type != ADDR_NONE &&
-                          !nonpci_has_address(dev, "spapr-vio")))
+            if (!base)
                 continue;
             if (assign_reg(rs, dev, base, d) < 0)
                 return -1;
@@ -218,7 +225,5 @@ int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
     }
     rc = spapr_vio_pass(dom, &rs, default_spapr_serial, d);
     free(rs.v);
-    if (rc == 0)
-        mirror_serial_console(dom);
     return rc;
 }

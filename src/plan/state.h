@@ -129,4 +129,12 @@ int plan_check_controllers(struct planner *p);
 int plan_add_implicit_devices(struct planner *p);
 int plan_build_lists(struct planner *p);
 
+/* console.c: the serial or console libvirt's compatibility rule adds;
+ * after every address is known, console 0 takes serial 0's. */
+int plan_console_compat(struct planner *p);
+void plan_mirror_console(struct domain *dom);
+
+/* zpci.c: s390 zPCI uid/fid of every device on PCI. */
+int plan_assign_zpci(struct planner *p);
+
 #endif

@@ -497,14 +497,37 @@ static void render_pci_address(struct strbuf *sb, const struct pci_addr *a)
     if (a->multifunction != TRI_ABSENT)
         sb_printf(sb, " multifunction='%s'",
                   a->multifunction == TRI_ON ? "on" : "off");
-    sb_add(sb, "/>");
 }
 
-/* The device's planned address: PCI, or another type's attributes. */
-static void render_address(struct strbuf *sb, const struct device *dev)
+static void render_zpci(struct strbuf *sb, const struct zpci_ids *z)
+{
+    sb_printf(sb, "<zpci uid='0x%04lx' fid='0x%08lx'/>", (unsigned long)z->uid,
+              (unsigned long)z->fid);
+}
+
+/*
+ * The device's planned address: PCI (with its s390 <zpci> child, on a
+ * line of its own after 'nl_indent' plus 'step' when nl_indent is not
+ * NULL), or another type's attributes.
+ */
+static void render_address(struct strbuf *sb, const struct device *dev,
+                           const char *nl_indent, const char *step)
 {
     if (dev->addr_type != ADDR_OTHER) {
         render_pci_address(sb, &dev->addr);
+        if (dev->zpci.uid <= 0) { /* uids start at 1 */
+            sb_add(sb, "/>");
+            return;
+        }
+        sb_add(sb, ">");
+        if (nl_indent) {
+            sb_add(sb, nl_indent);
+            sb_add(sb, step);
+        }
+        render_zpci(sb, &dev->zpci);
+        if (nl_indent)
+            sb_add(sb, nl_indent);
+        sb_add(sb, "</address>");
         return;
     }
     sb_add(sb, "<address");
@@ -512,6 +535,20 @@ static void render_address(struct strbuf *sb, const struct device *dev)
     for (unsigned i = 0; i < dev->other.nattrs; i++)
         sb_add_attr(sb, dev->other.name[i], dev->other.value[i]);
     sb_add(sb, "/>");
+}
+
+/* "<NL><indent>" for a child line, or NULL where markup stays on one
+ * line. */
+static char *line_prefix(const char *newline, const char *indent,
+                         bool inline_mode)
+{
+    struct strbuf sb = {0};
+
+    if (inline_mode)
+        return NULL;
+    sb_add(&sb, newline);
+    sb_add(&sb, indent);
+    return sb_steal(&sb);
 }
 
 /* Name and value of one <target> attribute; port is hexadecimal as in
@@ -629,8 +666,73 @@ static void render_controller_target(struct strbuf *sb, const struct layout *lo,
     sb_add(sb, "</target>");
 }
 
+/* The element name of 'idx' is one of 'names'. */
+static bool elem_named(const struct writer *w, long idx,
+                       const char *const *names)
+{
+    const char *name = (const char *)elem(w, idx)->node->name;
+
+    for (; *names; names++) {
+        if (strcmp(name, *names) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Element 0 is <domain>, never a chardev: 0 means "no twin" too. */
+static bool is_mirror(const struct device *dev)
+{
+    return dev->mirror_elem > 0 &&
+           (dev->kind == DEV_SERIAL || dev->kind == DEV_CONSOLE);
+}
+
+/* An added serial or console copies its twin's chardev: the attributes
+ * of the start tag and every child but the target and the address, as
+ * written. */
+static void render_mirror_attrs(struct strbuf *sb, const struct writer *w,
+                                const struct device *dev)
+{
+    size_t from = after_tag_name(w, dev->mirror_elem);
+
+    sb_addn(sb, w->xd->text + from, attrs_end(w, dev->mirror_elem) - from);
+}
+
+static void render_chardev_children(struct strbuf *sb, const struct writer *w,
+                                    const struct layout *lo,
+                                    const struct device *dev)
+{
+    static const char *const own[] = {"target", "address", NULL};
+
+    for (long c = first_child_elem(w, dev->mirror_elem); c >= 0;
+         c = next_sibling_elem(w, c)) {
+        const struct xml_elem *e = elem(w, c);
+
+        if (elem_named(w, c, own))
+            continue;
+        open_line(sb, lo, 1, false);
+        sb_addn(sb, w->xd->text + e->start, e->end - e->start);
+    }
+    open_line(sb, lo, 1, false);
+    sb_add(sb, "<target");
+    if (dev->type)
+        sb_add_attr(sb, "type", dev->type);
+    sb_printf(sb, " port='%ld'", dev->target.port);
+    if (!dev->model_name) {
+        sb_add(sb, "/>");
+        return;
+    }
+    sb_add(sb, ">");
+    open_line(sb, lo, 2, false);
+    sb_add(sb, "<model");
+    sb_add_attr(sb, "name", dev->model_name);
+    sb_add(sb, "/>");
+    open_line(sb, lo, 1, false);
+    sb_add(sb, "</target>");
+}
+
 /* The children of an added device, each on its own line. */
-static void render_added_children(struct strbuf *sb, const struct layout *lo,
+static void render_added_children(struct strbuf *sb, const struct writer *w,
+                                  const struct layout *lo,
                                   const struct device *dev)
 {
     if (dev->kind == DEV_CONTROLLER) {
@@ -648,14 +750,26 @@ static void render_added_children(struct strbuf *sb, const struct layout *lo,
         if (dev->primary)
             sb_add(sb, " primary='yes'");
         sb_add(sb, "/>");
+    } else if (is_mirror(dev)) {
+        render_chardev_children(sb, w, lo, dev);
     }
     if (dev->addr_type == ADDR_PCI || dev->addr_changed) {
+        struct strbuf in = {0};
+        char *indent, *prefix;
+
+        sb_add(&in, lo->indent);
+        sb_add(&in, lo->step);
+        indent = sb_steal(&in);
+        prefix = line_prefix(lo->nl, indent, lo->inline_mode);
         open_line(sb, lo, 1, false);
-        render_address(sb, dev);
+        render_address(sb, dev, prefix, lo->step);
+        free(prefix);
+        free(indent);
     }
 }
 
-static void render_added_device(struct strbuf *sb, const struct layout *lo,
+static void render_added_device(struct strbuf *sb, const struct writer *w,
+                                const struct layout *lo,
                                 const struct device *dev)
 {
     const char *name = dev_kind_name(dev->kind);
@@ -672,6 +786,8 @@ static void render_added_device(struct strbuf *sb, const struct layout *lo,
             sb_add_attr(sb, "model", dev->model);
     } else if (dev->kind == DEV_MEMBALLOON) {
         sb_add_attr(sb, "model", dev->model ? dev->model : "virtio");
+    } else if (is_mirror(dev)) {
+        render_mirror_attrs(sb, w, dev);
     } else if (dev->kind != DEV_VIDEO) {
         if (dev->type)
             sb_add_attr(sb, "type", dev->type);
@@ -684,7 +800,7 @@ static void render_added_device(struct strbuf *sb, const struct layout *lo,
     }
     sb_add(sb, ">");
     before = sb->len;
-    render_added_children(sb, lo, dev);
+    render_added_children(sb, w, lo, dev);
     if (sb->len == before) {
         /* no children: libvirt writes the element self-closing */
         sb->len--;
@@ -753,7 +869,7 @@ static void render_all_added(struct strbuf *sb, const struct writer *w,
             if (!is_added(dev) || (int)dev->kind != kind)
                 continue;
             sb_add(sb, lo->nl);
-            render_added_device(sb, lo, dev);
+            render_added_device(sb, w, lo, dev);
         }
     }
 }
@@ -771,7 +887,7 @@ static void render_block(struct strbuf *sb, const struct writer *w,
         sb_add(sb, b->line);
         break;
     case BLOCK_DEVICE:
-        render_added_device(sb, &lo, b->dev);
+        render_added_device(sb, w, &lo, b->dev);
         break;
     case BLOCK_DEVICES: {
         char *inner = indent_deeper(w, lo.indent);
@@ -994,8 +1110,19 @@ static size_t collect_new_children(const struct writer *w,
                       &sb);
     }
     if (dev->addr_changed && dev->addr_elem < 0) {
-        render_address(&sb, dev);
-        add_new_child(kids, &n, address_anchor(w, dev), &sb);
+        long anchor = address_anchor(w, dev);
+        char *indent =
+            anchor >= 0 ? indent_of(w, anchor) : child_indent(w, dev->elem);
+        const struct xml_elem *e = elem(w, anchor >= 0 ? anchor : dev->elem);
+        bool one_line =
+            !begins_line(w, e->start) ||
+            (anchor < 0 && !e->empty && !contains_newline(w, e->start, e->end));
+        char *prefix = line_prefix(w->xd->newline, indent, one_line);
+
+        render_address(&sb, dev, prefix, w->step);
+        add_new_child(kids, &n, anchor, &sb);
+        free(prefix);
+        free(indent);
     }
     return n;
 }
@@ -1033,9 +1160,14 @@ static void replace_address(struct writer *w, const struct device *dev)
 {
     const struct xml_elem *a = elem(w, dev->addr_elem);
     struct strbuf sb = {0};
+    char *indent = indent_of(w, dev->addr_elem);
+    char *prefix =
+        line_prefix(w->xd->newline, indent, !begins_line(w, a->start));
 
-    render_address(&sb, dev);
+    render_address(&sb, dev, prefix, w->step);
     add_edit(w, a->start, a->end - a->start, &sb);
+    free(prefix);
+    free(indent);
 }
 
 static const char *const after_nothing[] = {NULL};
@@ -1112,6 +1244,34 @@ static void render_target_changes(struct writer *w, const struct device *dev)
 
 static void delete_element(struct writer *w, long idx);
 
+/* A kept PCI address gains the s390 ids it lacks: a <zpci> child, or
+ * the missing attribute of the user's. */
+static void render_zpci_changes(struct writer *w, const struct device *dev)
+{
+    static const char *const after_uid[] = {"uid", NULL};
+    struct block_list bl = {0};
+    struct strbuf sb = {0};
+    char value[16];
+
+    if (dev->zpci_elem < 0) {
+        render_zpci(&sb, &dev->zpci);
+        blocks_push(&bl, (struct block){BLOCK_LINE, sb_steal(&sb), NULL});
+        append_child(w, dev->addr_elem, &bl);
+        blocks_free(&bl);
+        return;
+    }
+    if (dev->input_zpci.uid < 0) {
+        /* libvirt's order: uid first */
+        snprintf(value, sizeof(value), "0x%04lx", (unsigned long)dev->zpci.uid);
+        sb_add_attr(&sb, "uid", value);
+        add_edit(w, after_tag_name(w, dev->zpci_elem), 0, &sb);
+    }
+    if (dev->input_zpci.fid < 0) {
+        snprintf(value, sizeof(value), "0x%08lx", (unsigned long)dev->zpci.fid);
+        set_attr(w, dev->zpci_elem, "fid", value, after_uid);
+    }
+}
+
 static void render_device_changes(struct writer *w, const struct device *dev)
 {
     static const char *const after_type[] = {"type", NULL};
@@ -1127,6 +1287,8 @@ static void render_device_changes(struct writer *w, const struct device *dev)
         replace_address(w, dev);
     else if (dev->adds_multifunction && dev->addr_elem >= 0)
         set_attr(w, dev->addr_elem, "multifunction", "on", after_nothing);
+    if (!dev->addr_changed && dev->zpci_changed && dev->addr_elem >= 0)
+        render_zpci_changes(w, dev);
     if (dev->target_added && dev->target_elem >= 0)
         render_target_changes(w, dev);
     insert_new_children(w, dev);
@@ -1167,6 +1329,12 @@ static void find_place(const struct writer *w, enum dev_kind kind,
          c = next_sibling_elem(w, c)) {
         enum dev_kind k = kind_of_elem(w, c);
 
+        /* the only console pciplan adds is libvirt's console 0 */
+        if (k == kind && kind == DEV_CONSOLE) {
+            *mode = PLACE_BEFORE;
+            *anchor = c;
+            return;
+        }
         if (k == kind)
             same = c;
         else if (k < kind)

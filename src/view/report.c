@@ -151,7 +151,9 @@ static void put_other_reason(FILE *f, const struct device *d)
 {
     const char *type = d->other.type;
 
-    if (str_eq(type, "drive") && d->dev) {
+    if (d->kind == DEV_CONSOLE && (!d->type || str_eq(d->type, "serial"))) {
+        fputs("serial 0's address (libvirt's console 0 is serial 0 again)", f);
+    } else if (str_eq(type, "drive") && d->dev) {
         fputs("from its target dev='", f);
         put_clean(f, d->dev);
         fputs("'", f);
@@ -293,6 +295,12 @@ static void put_added_reason(FILE *f, const struct topo *t, size_t pos,
         break;
     case ADDED_ROOT_PORTS:
         fputs("added for --root-ports", f);
+        break;
+    case ADDED_CONSOLE_COMPAT:
+        fputs(d->kind == DEV_SERIAL
+                  ? "added, as libvirt makes the serial-type console serial 0"
+                  : "added, as libvirt gives serial 0 a console",
+              f);
         break;
     default:
         fputs("added", f);

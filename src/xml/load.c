@@ -127,7 +127,28 @@ static int tristate_attr(xmlNodePtr n, const char *name, int *out,
     return rc;
 }
 
-static int load_pci_address(struct device *dev, xmlNodePtr a, struct diag *d)
+/* s390 zPCI ids (<address type='pci'><zpci uid fid/>); libvirt reads
+ * them on every architecture and rejects them where QEMU has no zPCI. */
+static int load_zpci(struct device *dev, const struct xmldoc *xd, xmlNodePtr a,
+                     struct diag *d)
+{
+    xmlNodePtr z = child_element(a, "zpci");
+
+    if (!z)
+        return 0;
+    dev->zpci_elem = xmldoc_elem_index(xd, z);
+    if (number_attr(z, "uid", 0xffffffffUL, &dev->input_zpci.uid, d) < 0 ||
+        number_attr(z, "fid", 0xffffffffUL, &dev->input_zpci.fid, d) < 0)
+        return -1;
+    if (dev->input_zpci.uid == 0 || dev->input_zpci.uid > 0xffff)
+        return diag_fail(d, STATUS_INVALID, line_of(z), "zpci",
+                         "invalid uid '0x%04lx' (expected 0x0001..0xffff)",
+                         (unsigned long)dev->input_zpci.uid);
+    return 0;
+}
+
+static int load_pci_address(struct device *dev, const struct xmldoc *xd,
+                            xmlNodePtr a, struct diag *d)
 {
     static const struct {
         const char *name;
@@ -148,7 +169,8 @@ static int load_pci_address(struct device *dev, xmlNodePtr a, struct diag *d)
         return diag_fail(d, STATUS_INVALID, line_of(a), "address",
                          "PCI domain 0x%04x is not supported (only 0)",
                          dev->addr.domain);
-    if (tristate_attr(a, "multifunction", &dev->addr.multifunction, d) < 0)
+    if (tristate_attr(a, "multifunction", &dev->addr.multifunction, d) < 0 ||
+        load_zpci(dev, xd, a, d) < 0)
         return -1;
     dev->input_addr = dev->addr;
     return 0;
@@ -239,7 +261,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (strcmp(type, "pci") == 0) {
         free(type);
         dev->addr_type = ADDR_PCI;
-        return load_pci_address(dev, a, d);
+        return load_pci_address(dev, xd, a, d);
     }
     dev->addr_type = ADDR_OTHER;
     dev->addr_type_name = type;
