@@ -307,7 +307,8 @@ static void gen_small(FILE *f, long seed)
         default:
             if (i % 2)
                 fputs("    <channel type='unix'>\n"
-                      "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
+                      "      <target type='virtio' "
+                      "name='org.qemu.guest_agent.0'/>\n"
                       "    </channel>\n",
                       f);
             else
@@ -333,8 +334,7 @@ static const struct family families[] = {
     {"q35", "q35, virtio (PCIe) disks + NICs, a root port each", gen_q35},
     {"scsi", "pc, SCSI disks, pciplan adds the SCSI controllers", gen_scsi},
     {"sata", "q35, SATA disks, pciplan adds the AHCI controllers", gen_sata},
-    {"vserial", "pc, virtio-serial channels, controllers added",
-     gen_vserial},
+    {"vserial", "pc, virtio-serial channels, controllers added", gen_vserial},
     {"usb", "pc, USB tablets on 4 qemu-xhci, on hub trees (hubs listed)",
      gen_usb},
     {"ccw", "s390x, virtio disks + NICs, CCW device numbers", gen_ccw},
@@ -401,10 +401,10 @@ static int run_once(char *const argv[], const char *errfile, struct measure *m)
     m->wall = now() - t0;
     m->cpu = tv(&ru.ru_utime) + tv(&ru.ru_stime);
     m->maxrss_kib = ru.ru_maxrss;
-    m->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
-                                   : 128 + WTERMSIG(wstatus);
-    m->capped = WIFSIGNALED(wstatus) && (WTERMSIG(wstatus) == SIGXCPU ||
-                                         WTERMSIG(wstatus) == SIGKILL);
+    m->status =
+        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    m->capped = WIFSIGNALED(wstatus) &&
+                (WTERMSIG(wstatus) == SIGXCPU || WTERMSIG(wstatus) == SIGKILL);
     m->err[0] = '\0';
     if (m->status != 0) {
         FILE *e = fopen(errfile, "r");
@@ -582,12 +582,11 @@ static void print_row(const struct row *r, const struct row *prev,
         double v = r->p.cpu / prev->p.cpu;
 
         snprintf(gr, sizeof(gr), "(%.2fx)",
-                 v > 0 && k > 1 ? pow(v, 1.0 / log2(k))
-                                : 0.0);
+                 v > 0 && k > 1 ? pow(v, 1.0 / log2(k)) : 0.0);
     }
-    printf("  %6ld %9s  %9s %9s  %9s %9s  %6s %6s %7s  %s%s%s\n", r->n,
-           size_s, pc, prss, xc, xrss, cr, rr, gr,
-           miss[0] ? "MISSED:" : "", miss, note ? note : "");
+    printf("  %6ld %9s  %9s %9s  %9s %9s  %6s %6s %7s  %s%s%s\n", r->n, size_s,
+           pc, prss, xc, xrss, cr, rr, gr, miss[0] ? "MISSED:" : "", miss,
+           note ? note : "");
 }
 
 static void measure_row(struct ctx *c, const struct family *fam, struct row *r)
@@ -771,7 +770,7 @@ static int run_batch(struct ctx *c, long nfiles)
     do {                                                                       \
         char r_[32];                                                           \
         double rate_ = (cpu) > 0 ? (double)nfiles / (cpu) : 0;                 \
-        fmt_size((double)(rss) * 1024.0, r_, sizeof(r_));                      \
+        fmt_size((double)(rss)*1024.0, r_, sizeof(r_));                        \
         printf("  %-40s %8.3f s %8.3f s %11.0f %10s%s\n", what, cpu, wall,     \
                rate_, r_,                                                      \
                (target) && rate_ < TARGET_BATCH_RATE ? "  MISSED: rate" : ""); \
@@ -784,8 +783,8 @@ static int run_batch(struct ctx *c, long nfiles)
         BROW("pciplan --check -q FILE..., one process", all_p.cpu, all_p.wall,
              all_p.maxrss_kib, true);
     }
-    BROW("pciplan FILE, one process per domain", each_cpu, each_wall,
-         each_rss, false);
+    BROW("pciplan FILE, one process per domain", each_cpu, each_wall, each_rss,
+         false);
     BROW("xmllint --format FILE..., one process", all_x.cpu, all_x.wall,
          all_x.maxrss_kib, false);
     BROW("xmllint --format FILE, one per domain", xeach_cpu, xeach_wall,
@@ -911,8 +910,7 @@ int main(int argc, char **argv)
         for (j = 0; j < NFAMILIES && strcmp(families[j].name, argv[i]); j++)
             ;
         if (j == NFAMILIES && strcmp(argv[i], "batch")) {
-            fprintf(stderr, "pcscale: unknown family '%s' (see -l)\n",
-                    argv[i]);
+            fprintf(stderr, "pcscale: unknown family '%s' (see -l)\n", argv[i]);
             return 2;
         }
     }
@@ -956,8 +954,8 @@ int main(int argc, char **argv)
            TARGET_BATCH_RATE);
     printf("\n  %6s %9s  %9s %9s  %9s %9s  %6s %6s %7s\n", "", "", "pciplan",
            "", "xmllint", "", "CPU", "RSS", "growth");
-    printf("  %6s %9s  %9s %9s  %9s %9s  %6s %6s %7s\n", "devs", "input",
-           "CPU", "peak RSS", "CPU", "peak RSS", "ratio", "ratio", "per 2x");
+    printf("  %6s %9s  %9s %9s  %9s %9s  %6s %6s %7s\n", "devs", "input", "CPU",
+           "peak RSS", "CPU", "peak RSS", "ratio", "ratio", "per 2x");
 
     for (size_t i = 0; i < NFAMILIES; i++)
         if (selected(families[i].name, argc, argv, optind))

@@ -734,8 +734,8 @@ static int compare_item(const Item *exp, const Item *act)
     nexp = exp ? exp->nfields : 0;
     nact = act ? act->nfields : 0;
     for (i = 0; i < nexp + nact; i++) {
-        const char *name = i < nexp ? exp->fields[i].name
-                                    : act->fields[i - nexp].name;
+        const char *name =
+            i < nexp ? exp->fields[i].name : act->fields[i - nexp].name;
         const char *e = field_value(exp, name), *a = field_value(act, name);
 
         /* a field of ACTUAL that EXPECTED has too was compared already */
