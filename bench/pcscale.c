@@ -708,6 +708,8 @@ static int run_batch(struct ctx *c, long nfiles)
     argv_xall = calloc((size_t)nfiles + 4, sizeof(*argv_xall));
     if (!argv_all || !argv_xall) {
         perror("pcscale");
+        free(argv_all);
+        free(argv_xall);
         return -1;
     }
     argv_all[0] = (char *)c->pciplan;

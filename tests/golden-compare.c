@@ -436,9 +436,12 @@ static void add_controller(Summary *sum, const xmlNode *c)
         static const char *const key_attrs[] = {"type", "index", NULL};
         char *rest = attr_list(c, key_attrs);
 
-        add_field(it, "attributes", *rest ? rest : NULL);
-        if (!*rest)
+        if (*rest) {
+            add_field(it, "attributes", rest);
+        } else {
             free(rest);
+            add_field(it, "attributes", NULL);
+        }
         for (n = c->children; n; n = n->next) {
             if (!is_elem(n, NULL) || is_elem(n, "address"))
                 continue;

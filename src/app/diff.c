@@ -82,7 +82,7 @@ static void myers(const struct lines *A, const struct lines *B, size_t lo_a,
     long off = max + 1, d, k;
     long *v = xcalloc((size_t)(2 * max + 3), sizeof(*v));
     long **trace = xcalloc((size_t)max + 1, sizeof(*trace));
-    long x = 0, y;
+    long x = 0, y = 0;
     struct ops rev = {0};
 
     for (d = 0; d <= max; d++) {

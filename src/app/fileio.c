@@ -16,6 +16,7 @@
 
 #include "app/fileio.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -181,7 +182,10 @@ void fileio_init(void)
 
 static char *directory_of(const char *path)
 {
-    const char *slash = strrchr(path, '/');
+    const char *slash;
+
+    assert(path);
+    slash = strrchr(path, '/');
 
     if (!slash)
         return xstrdup(".");
@@ -291,8 +295,9 @@ static int set_mode(struct fileio_target *t, const struct stat *like,
     return 0;
 }
 
-int fileio_open(struct fileio_target *t, const char *path, const char *name,
-                const struct stat *read, struct diag *d)
+static int open_target(struct fileio_target *t, const char *path,
+                       const char *name, const struct stat *read,
+                       struct diag *d)
 {
     struct stat st;
     bool exists;
@@ -330,8 +335,14 @@ int fileio_open(struct fileio_target *t, const char *path, const char *name,
     }
     if (create_temp(t, d) < 0)
         return -1;
-    if (set_mode(t, read ? read : exists ? &st : NULL, d) < 0) {
-        fileio_abandon(t);
+    return set_mode(t, read ? read : exists ? &st : NULL, d);
+}
+
+int fileio_open(struct fileio_target *t, const char *path, const char *name,
+                const struct stat *read, struct diag *d)
+{
+    if (open_target(t, path, name, read, d) < 0) {
+        fileio_abandon(t); /* what it made so far: path, fd, temp file */
         return -1;
     }
     return 0;
@@ -346,6 +357,7 @@ static int check_unchanged(const struct fileio_target *t, struct diag *d)
 
     if (!t->have_read)
         return 0;
+    assert(t->path); /* a read target always has its resolved path */
     if (stat(t->path, &now) < 0 || now.st_dev != r->st_dev ||
         now.st_ino != r->st_ino || now.st_size != r->st_size ||
         now.st_mtim.tv_sec != r->st_mtim.tv_sec ||

@@ -8,6 +8,9 @@
 #include "app/version.h"
 
 #include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,26 @@ static int named(const char *version, const char *source,
     return 0;
 }
 
+/* "MAJOR.MINOR[.MICRO]" as virsh --version prints it. */
+static bool parse_major_minor(const char *s, unsigned *major, unsigned *minor)
+{
+    char *end;
+    unsigned long a, b;
+
+    errno = 0;
+    a = strtoul(s, &end, 10);
+    if (errno || end == s || *end != '.' || a > UINT_MAX)
+        return false;
+    s = end + 1;
+    b = strtoul(s, &end, 10);
+    if (errno || end == s || b > UINT_MAX ||
+        (*end && *end != '.' && *end != '\n'))
+        return false;
+    *major = (unsigned)a;
+    *minor = (unsigned)b;
+    return true;
+}
+
 int version_pick(const char *option, struct version_choice *out, struct diag *d)
 {
     const char *env = getenv("PCIPLAN_LIBVIRT");
@@ -79,7 +102,7 @@ int version_pick(const char *option, struct version_choice *out, struct diag *d)
     if (env && *env)
         return named(env, "$PCIPLAN_LIBVIRT", out, d);
     if (virsh_version(ver, sizeof(ver)) &&
-        sscanf(ver, "%u.%u", &major, &minor) == 2) {
+        parse_major_minor(ver, &major, &minor)) {
         out->profile = profile_for_version(major, minor, &exact);
         if (!out->profile)
             out->profile = profile_at(0);

@@ -134,6 +134,23 @@ static const struct machine machines[] = {
         .acpi = true,
     },
     {
+        /* libvirt gives vexpress no PCI controller and puts every virtio
+         * device on virtio-mmio (qemuDomainAssignARMVirtioMMIOAddresses) */
+        .alias = "vexpress-a15",
+        .arches = {"aarch64", NULL},
+        .serial_target = "system-serial",
+        .serial_model = "pl011",
+        .names = {"vexpress-a9", "vexpress-a15"},
+        .chipset = CHIPSET_NONE,
+        .root = PCI_MODEL_PCI_ROOT,
+        .no_pci = true,
+        .usb_model = "qemu-xhci",
+        .scsi_model = "lsilogic",
+        .video_model = "virtio",
+        .nic_model = "lan9118",
+        .virtio_mmio = true,
+    },
+    {
         .alias = "virt",
         .arches = {"riscv64", NULL},
         .serial_target = "system-serial",

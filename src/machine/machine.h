@@ -85,6 +85,8 @@ struct machine {
     const char *scsi_model;   /* model of a model-less SCSI controller */
     const char *video_model;  /* model of the video added for graphics */
     const char *nic_model;    /* model of a model-less interface */
+    bool no_pci; /* no PCI host bridge (Arm vexpress): every virtio device
+                    goes on virtio-mmio, nothing on PCI */
     /* the <target type> and <model name> libvirt gives a serial it adds
      * for a console (qemuDomainChrDefPostParse) */
     const char *serial_target;

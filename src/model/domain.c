@@ -44,6 +44,7 @@ static struct device *new_device(enum dev_kind kind)
     dev->index = -1;
     dev->ports = -1;
     dev->model_name_elem = -1;
+    dev->pcihole64_elem = -1;
     dev->target_elem = -1;
     dev->master_startport = -1;
     dev->addr_controller = -1;

@@ -159,6 +159,10 @@ struct device {
     long ports;           /* ports= (virtio-serial), -1 when absent */
     char *model_name;     /* <model name=...> */
     long model_name_elem; /* existing <model> element, or -1 */
+    /* <pcihole64>: libvirt writes it back as unit='KiB' */
+    long pcihole64_elem; /* the element, or -1 */
+    unsigned long long pcihole64_kib;
+    bool pcihole64_rewrite; /* not written as libvirt writes it */
     struct ctrl_target target;
     long target_elem; /* existing <target> element, or -1 */
 

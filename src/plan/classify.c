@@ -5,6 +5,7 @@
 #include "plan/state.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <strings.h>
 
 /* ------------------------------------------------------------------ */
@@ -231,6 +232,48 @@ static const char *address_problem(const struct device *dev)
     return NULL;
 }
 
+/* The address type each serial target type allows besides none
+ * (qemuValidateDomainChrSerialTargetDef). */
+static const struct {
+    const char *target, *addr;
+} serial_addresses[] = {
+    {"isa-serial", "isa"},
+    {"isa-debug", "isa"},
+    {"usb-serial", "usb"},
+    {"pci-serial", "pci"},
+    {"spapr-vio-serial", "spapr-vio"},
+    {"system-serial", NULL},
+    {"sclp-serial", NULL},
+};
+
+static const char *serial_address_problem(const struct planner *p,
+                                          const struct device *dev)
+{
+    static char why[96];
+    const char *target = dev->type ? dev->type : p->mach->serial_target;
+    const char *given =
+        dev->addr_type == ADDR_PCI ? "pci" : dev->addr_type_name;
+
+    if (dev->kind != DEV_SERIAL || dev->addr_type == ADDR_NONE || !target)
+        return NULL;
+    /* libvirt turns an isa-serial of a pSeries guest into spapr-vty */
+    if (p->mach->spapr_vio && str_eq(target, "isa-serial"))
+        target = "spapr-vio-serial";
+    for (size_t i = 0; i < sizeof(serial_addresses) / sizeof(*serial_addresses);
+         i++) {
+        const char *want = serial_addresses[i].addr;
+
+        if (!str_eq(target, serial_addresses[i].target) ||
+            (want && str_eq(given, want)))
+            continue;
+        snprintf(why, sizeof(why),
+                 "target type '%s' requires address type '%s'", target,
+                 want ? want : "none");
+        return why;
+    }
+    return NULL;
+}
+
 /* Devices the machine (or QEMU 7.2) cannot have, which libvirt
  * rejects too, with what to do instead. */
 static int check_support(struct planner *p, size_t pos)
@@ -238,7 +281,7 @@ static int check_support(struct planner *p, size_t pos)
     const struct device *dev = plan_dev(p, pos);
     const char *why = address_problem(dev);
 
-    if (why)
+    if (why || (why = serial_address_problem(p, dev)))
         ;
     else if (dev->kind == DEV_IOMMU && str_eq(dev->model, "virtio") &&
              !p->mach->virtio_iommu)
@@ -259,7 +302,7 @@ static int check_support(struct planner *p, size_t pos)
     else if (dev->kind == DEV_SOUND && str_eq(dev->model, "ich7"))
         why = "QEMU 7.2 has no ich7 sound device; use ich9";
     else if (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net") &&
-             dev->addr_type == ADDR_NONE)
+             dev->addr_type == ADDR_NONE && p->profile->usb_net_needs_address)
         why = "a usb-net interface needs an explicit <address type='usb' "
               "bus='0' port='N'/> (libvirt cannot choose one)";
     if (why)
@@ -286,8 +329,13 @@ int plan_classify(struct planner *p)
         if (check_support(p, pos) < 0)
             return -1;
         s->flags = device_class(p, dev);
+        /* without PCI, libvirt assigns no PCI address at all: the
+         * devices that would need one keep none */
+        if (p->mach->no_pci)
+            s->flags = 0;
         s->in_step = s->flags != 0 || (dev->kind == DEV_INTERFACE &&
-                                       str_eq(dev->model, "usb-net"));
+                                       str_eq(dev->model, "usb-net") &&
+                                       p->profile->usb_net_needs_address);
         if (dev->kind == DEV_HOSTDEV && dev->addr_type == ADDR_OTHER &&
             str_eq(dev->addr_type_name, "unassigned"))
             s->in_step = false;

@@ -50,7 +50,9 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
 
 /* ARM/RISC-V virt: once any device sits on virtio-mmio, every virtio
  * device libvirt could move there without an address goes too. */
-void nonpci_assign_virtio_mmio(struct domain *dom);
+/* 'always': the machine has no PCI, so even without a virtio-mmio
+ * device in the input every virtio device goes there. */
+void nonpci_assign_virtio_mmio(struct domain *dom, bool always);
 
 /* s390: virtio devices get channel device numbers (0xfe.0.0000 up). */
 int nonpci_assign_ccw(struct domain *dom, struct diag *d);
@@ -62,6 +64,8 @@ int nonpci_assign_dimms(struct domain *dom, struct diag *d);
 
 /* USB bus/port paths (after PCI, as libvirt), adding hubs when the
  * devices outnumber the ports. */
-int nonpci_assign_usb(struct domain *dom, struct diag *d);
+/* 'usb_net': usb-net interfaces take USB ports too (libvirt 11.3; 9.0
+ * leaves them out and refuses one without an address). */
+int nonpci_assign_usb(struct domain *dom, bool usb_net, struct diag *d);
 
 #endif

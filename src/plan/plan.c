@@ -814,7 +814,7 @@ static int plan(struct planner *p)
         nonpci_assign_spapr_vio(p->dom, p->mach->spapr_vio, p->d) < 0)
         return -1;
     if (p->mach->virtio_mmio)
-        nonpci_assign_virtio_mmio(p->dom);
+        nonpci_assign_virtio_mmio(p->dom, p->mach->no_pci);
     if ((p->mach->ccw && nonpci_assign_ccw(p->dom, p->d) < 0) ||
         plan_build_lists(p) < 0 || plan_classify(p) < 0)
         return -1;
@@ -828,7 +828,9 @@ static int plan(struct planner *p)
     if (run_pass(p, nbuses, false) < 0 || assign_devices(p) < 0)
         return -1;
     set_multifunction(p);
-    if (controller_defaults(p) < 0 || nonpci_assign_usb(p->dom, p->d) < 0 ||
+    if (controller_defaults(p) < 0 ||
+        nonpci_assign_usb(p->dom, !p->profile->usb_net_needs_address, p->d) <
+            0 ||
         nonpci_assign_dimms(p->dom, p->d) < 0)
         return -1;
     nonpci_complete_addresses(p->dom);

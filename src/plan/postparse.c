@@ -349,6 +349,57 @@ static long disk_controller(const struct device *dev, long per_controller)
 #define PLAN_MAX_DISK_CONTROLLERS (PCI_MAX_BUSES * 32L)
 
 /* Controllers 0..max for each disk bus that needs them. */
+/* The model of the user's SCSI controller 'index', or NULL (one added
+ * for disks has no model yet when libvirt looks). */
+static const char *user_scsi_model(const struct planner *p, long index)
+{
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        if (plan_is_ctrl(dev, "scsi") && dev->index == index &&
+            !device_is_added(dev))
+            return dev->model;
+    }
+    return NULL;
+}
+
+/*
+ * SCSI host devices need controllers up to the highest one they name
+ * (virDomainDefMaybeAddHostdevSCSIcontroller): each added one takes the
+ * model of the controller of the hostdev that last raised that highest
+ * index, if the user gave it one, so that all keep one model.
+ */
+static int add_hostdev_scsi_controllers(struct planner *p)
+{
+    const char *model = NULL;
+    long max = -1;
+
+    for (size_t i = 0; i < p->dom->ndevs; i++) {
+        const struct device *dev = plan_dev(p, i);
+        long c = dev->addr_controller < 0 ? 0 : dev->addr_controller;
+        const char *m;
+
+        if (dev->kind != DEV_HOSTDEV || !str_eq(dev->type, "scsi") || c <= max)
+            continue;
+        max = c;
+        if ((m = user_scsi_model(p, c)))
+            model = m;
+    }
+    if (max >= PLAN_MAX_DISK_CONTROLLERS)
+        return diag_fail(p->d, STATUS_UNSATISFIABLE, 0, NULL,
+                         "scsi controller index %ld needs %ld scsi "
+                         "controllers, more than PCI can hold",
+                         max, max + 1);
+    for (long c = 0; c <= max; c++) {
+        if (!plan_find_controller(p, "scsi", c))
+            plan_add_controller(
+                p, "scsi", c,
+                model && !str_eq(model, "auto") ? model : p->mach->scsi_model,
+                ADDED_FOR_DISKS);
+    }
+    return 0;
+}
+
 static int add_disk_controllers(struct planner *p)
 {
     static const struct {
@@ -365,9 +416,6 @@ static int add_disk_controllers(struct planner *p)
 
             if (dev->kind == DEV_DISK && str_eq(dev->bus, buses[b].bus))
                 c = disk_controller(dev, buses[b].per_controller);
-            else if (b == 0 && dev->kind == DEV_HOSTDEV &&
-                     str_eq(dev->type, "scsi"))
-                c = dev->addr_controller < 0 ? 0 : dev->addr_controller;
             if (c > max)
                 max = c;
         }
@@ -385,7 +433,7 @@ static int add_disk_controllers(struct planner *p)
                                     ADDED_FOR_DISKS);
         }
     }
-    return 0;
+    return add_hostdev_scsi_controllers(p);
 }
 
 /* Each virtio channel or console needs the virtio-serial controller
@@ -441,7 +489,7 @@ static int add_machine_defaults(struct planner *p)
         plan_add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE);
     if (m->implicit_sata && !plan_find_controller(p, "sata", 0))
         plan_add_controller(p, "sata", 0, NULL, ADDED_MACHINE);
-    if (!plan_find_controller(p, "pci", 0))
+    if (!m->no_pci && !plan_find_controller(p, "pci", 0))
         plan_add_controller(p, "pci", 0, pci_models[m->root].name,
                             ADDED_MACHINE);
     if (m->chipset == CHIPSET_ICH9 && p->profile->ich9_watchdog)

@@ -100,9 +100,9 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
     free(ccid.index);
 }
 
-void nonpci_assign_virtio_mmio(struct domain *dom)
+void nonpci_assign_virtio_mmio(struct domain *dom, bool always)
 {
-    bool any = false;
+    bool any = always;
 
     for (size_t i = 0; i < dom->ndevs && !any; i++)
         any = nonpci_has_address(dom->devs[i], "virtio-mmio");

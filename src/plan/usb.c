@@ -26,6 +26,7 @@ struct usb_hub {
 
 struct usb_set {
     struct usb_hub *bus[256];
+    bool usb_net; /* usb-net interfaces sit on USB (libvirt after 9.0) */
 };
 
 static struct usb_hub *usb_hub_new(unsigned nports)
@@ -69,9 +70,12 @@ static unsigned usb_controller_ports(const struct device *dev)
 }
 
 /* The devices that sit on USB, in libvirt's order. */
-static bool is_usb_device(const struct device *dev, bool with_hubs)
+static bool is_usb_device(const struct device *dev, bool with_hubs,
+                          bool usb_net)
 {
     switch (dev->kind) {
+    case DEV_INTERFACE:
+        return usb_net && str_eq(dev->model, "usb-net");
     case DEV_HUB:
         return with_hubs && str_eq(dev->type, "usb");
     case DEV_HOSTDEV:
@@ -92,7 +96,7 @@ static bool is_usb_device(const struct device *dev, bool with_hubs)
 }
 
 static const enum dev_kind usb_order[] = {
-    DEV_HUB,   DEV_HOSTDEV, DEV_DISK,  DEV_CONTROLLER,
+    DEV_HUB,   DEV_HOSTDEV, DEV_DISK,  DEV_INTERFACE, DEV_CONTROLLER,
     DEV_INPUT, DEV_SERIAL,  DEV_SOUND, DEV_REDIRDEV};
 
 /* A USB address: bus and the port path ("1", "1.3", ...). */
@@ -238,7 +242,7 @@ static bool usb_needs_port(const struct device *dev)
            (nonpci_has_address(dev, "usb") && !usb_address(dev, &bus, path));
 }
 
-static size_t count_usb(const struct domain *dom, unsigned *ports)
+static size_t count_usb(const struct domain *dom, bool usb_net, unsigned *ports)
 {
     size_t n = 0;
 
@@ -246,7 +250,7 @@ static size_t count_usb(const struct domain *dom, unsigned *ports)
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        n += is_usb_device(dev, true);
+        n += is_usb_device(dev, true, usb_net);
         if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb"))
             *ports += usb_controller_ports(dev);
         if (dev->kind == DEV_HUB && str_eq(dev->type, "usb"))
@@ -268,10 +272,10 @@ static bool has_usb(const struct domain *dom)
 }
 
 /* libvirt adds hubs when the devices outnumber the ports. */
-static int add_hubs(struct domain *dom, struct diag *d)
+static int add_hubs(struct domain *dom, bool usb_net, struct diag *d)
 {
     unsigned ports;
-    size_t n = count_usb(dom, &ports);
+    size_t n = count_usb(dom, usb_net, &ports);
 
     if (n > 0 && !has_usb(dom))
         return diag_fail(d, STATUS_INVALID, 0, NULL,
@@ -327,7 +331,8 @@ static int usb_place_all(struct usb_set *set, struct domain *dom,
         unsigned path[USB_MAX_DEPTH];
         long bus;
 
-        if (is_usb_device(dev, false) && usb_address(dev, &bus, path) &&
+        if (is_usb_device(dev, false, set->usb_net) &&
+            usb_address(dev, &bus, path) &&
             usb_reserve(set, dev, bus, path, NULL, d) < 0)
             return -1;
     }
@@ -342,7 +347,8 @@ static int usb_place_all(struct usb_set *set, struct domain *dom,
         for (size_t i = 0; i < dom->ndevs; i++) {
             struct device *dev = dom->devs[i];
 
-            if (dev->kind == usb_order[k] && is_usb_device(dev, false) &&
+            if (dev->kind == usb_order[k] &&
+                is_usb_device(dev, false, set->usb_net) &&
                 usb_needs_port(dev) && usb_assign(set, dev, d) < 0)
                 return -1;
         }
@@ -350,14 +356,15 @@ static int usb_place_all(struct usb_set *set, struct domain *dom,
     return 0;
 }
 
-int nonpci_assign_usb(struct domain *dom, struct diag *d)
+int nonpci_assign_usb(struct domain *dom, bool usb_net, struct diag *d)
 {
     struct usb_set *set;
     int rc = -1;
 
-    if (add_hubs(dom, d) < 0)
+    if (add_hubs(dom, usb_net, d) < 0)
         return -1;
     set = xcalloc(1, sizeof(*set));
+    set->usb_net = usb_net;
     if (usb_build(set, dom, d) == 0)
         rc = usb_place_all(set, dom, d);
     for (unsigned b = 0; b < 256; b++)

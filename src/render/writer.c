@@ -1272,11 +1272,26 @@ static void render_zpci_changes(struct writer *w, const struct device *dev)
     }
 }
 
+/* libvirt writes <pcihole64> in KiB whatever unit the input used: the
+ * one element pciplan rewrites rather than completes. */
+static void render_pcihole64(struct writer *w, const struct device *dev)
+{
+    const struct xml_elem *e = elem(w, dev->pcihole64_elem);
+    struct strbuf sb = {0};
+
+    assert(dev->pcihole64_elem >= 0);
+    sb_printf(&sb, "<pcihole64 unit='KiB'>%llu</pcihole64>",
+              dev->pcihole64_kib);
+    add_edit(w, e->start, e->end - e->start, &sb);
+}
+
 static void render_device_changes(struct writer *w, const struct device *dev)
 {
     static const char *const after_type[] = {"type", NULL};
 
     render_controller_attrs(w, dev);
+    if (dev->pcihole64_rewrite)
+        render_pcihole64(w, dev);
     if (dev->addr_dropped && dev->addr_elem >= 0) {
         delete_element(w, dev->addr_elem);
         return;

@@ -382,8 +382,8 @@ static int check_hotplug_room(const struct topo *t,
 {
     struct topo_census c;
 
-    if (o->reserve == 0)
-        return 0; /* asked for no spare room */
+    if (o->reserve == 0 || (t->mach && t->mach->no_pci))
+        return 0; /* asked for no spare room, or there is no PCI at all */
     topo_census(t, -1, &c);
     if (c.pcie_hotplug + c.pci_hotplug > 0)
         return 0;

@@ -11,6 +11,10 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <strings.h>
+#include <stddef.h>
+#include <limits.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,6 +324,60 @@ static long companion_startport(const char *model)
     return -1;
 }
 
+/* The byte multiple of a libvirt unit suffix (virScaleInteger), 0 if
+ * unknown; no suffix means KiB here. */
+static unsigned long long unit_scale(const char *unit)
+{
+    static const char powers[] = "kmgtpe";
+    const char *p;
+    unsigned long long base, scale = 1;
+
+    if (!unit || !*unit)
+        return 1024;
+    if (strcasecmp(unit, "b") == 0 || strcasecmp(unit, "byte") == 0 ||
+        strcasecmp(unit, "bytes") == 0)
+        return 1;
+    if (!unit[1] || strcasecmp(unit + 1, "iB") == 0)
+        base = 1024;
+    else if (strcasecmp(unit + 1, "B") == 0)
+        base = 1000;
+    else
+        return 0;
+    if (!(p = strchr(powers, tolower((unsigned char)unit[0]))))
+        return 0;
+    for (ptrdiff_t i = 0; i <= p - powers; i++)
+        scale *= base;
+    return scale;
+}
+
+/*
+ * <pcihole64 unit=...>N</pcihole64> of a root bus: libvirt keeps the size
+ * in KiB (rounded up) and writes it back as unit='KiB'. A value it cannot
+ * read is left as written (libvirt's own check reports it).
+ */
+static void load_pcihole64(struct device *dev, const struct xmldoc *xd,
+                           xmlNodePtr h)
+{
+    char *unit = attr(h, "unit");
+    xmlChar *text = xmlNodeGetContent(h);
+    unsigned long long scale = unit_scale(unit), v;
+    char *end, canon[32];
+
+    if (text && scale && *text >= '0' && *text <= '9') {
+        errno = 0;
+        v = strtoull((const char *)text, &end, 10);
+        if (!errno && !*end && v <= ULLONG_MAX / scale) {
+            dev->pcihole64_elem = xmldoc_elem_index(xd, h);
+            dev->pcihole64_kib = (v * scale + 1023) / 1024;
+            snprintf(canon, sizeof(canon), "%llu", dev->pcihole64_kib);
+            dev->pcihole64_rewrite = !unit || strcmp(unit, "KiB") != 0 ||
+                                     strcmp((const char *)text, canon) != 0;
+        }
+    }
+    free(unit);
+    xmlFree(text);
+}
+
 static int load_controller(struct device *dev, const struct xmldoc *xd,
                            xmlNodePtr n, struct diag *d)
 {
@@ -330,6 +388,8 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
     bool usb = type && strcmp(type, "usb") == 0;
 
     free(type);
+    if (child_element(n, "pcihole64"))
+        load_pcihole64(dev, xd, child_element(n, "pcihole64"));
     dev->model = attr(n, "model");
     dev->has_master = master != NULL;
     dev->master_startport = -1;
