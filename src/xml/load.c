@@ -181,6 +181,35 @@ static int load_pci_address(struct device *dev, const struct xmldoc *xd,
 }
 
 /* Keep a non-PCI address's attributes as written (those that fit). */
+/*
+ * An address attribute as the model keeps it. libvirt reads numbers past
+ * leading blanks and a '+', and writes them back without: so does
+ * pciplan when it completes the address. A number too long for the slot
+ * (leading zeros) is kept by value; anything else as written.
+ */
+static void keep_address_value(char *out, size_t size, const char *v)
+{
+    const char *s = v + strspn(v, " \t\n\r\v\f");
+    unsigned long long n;
+    char *end;
+    bool hex;
+
+    if (*s == '+')
+        s++;
+    if (strlen(s) < size) {
+        snprintf(out, size, "%s", s);
+        return;
+    }
+    hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    errno = 0;
+    n = strtoull(s, &end, hex ? 16 : 10);
+    if (!errno && end != s && !*end) {
+        snprintf(out, size, hex ? "0x%llx" : "%llu", n);
+        return;
+    }
+    snprintf(out, size, "%s", v);
+}
+
 static void load_other_address(struct other_addr *o, xmlNodePtr a,
                                const char *type)
 {
@@ -193,8 +222,8 @@ static void load_other_address(struct other_addr *o, xmlNodePtr a,
             continue;
         v = xmlNodeListGetString(a->doc, at->children, 1);
         snprintf(o->name[o->nattrs], sizeof(o->name[0]), "%s", at->name);
-        snprintf(o->value[o->nattrs], sizeof(o->value[0]), "%s",
-                 v ? (const char *)v : "");
+        keep_address_value(o->value[o->nattrs], sizeof(o->value[0]),
+                           v ? (const char *)v : "");
         xmlFree(v);
         o->nattrs++;
     }
