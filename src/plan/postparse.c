@@ -6,8 +6,10 @@
 #include "plan/state.h"
 #include "plan/plan.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plan/nonpci.h"
 #include "util/xalloc.h"
@@ -245,8 +247,75 @@ static int check_pci_model(struct planner *p, size_t pos)
     return 0;
 }
 
+struct ctrl_key {
+    const char *type;
+    long index;
+    size_t order; /* position in p->ctrls */
+};
+
+static int compare_ctrl_keys(const void *pa, const void *pb)
+{
+    const struct ctrl_key *a = pa, *b = pb;
+    int c = strcmp(a->type, b->type);
+
+    if (c)
+        return c;
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/*
+ * Two controllers of one type on one index are an error (USB ones may
+ * share an index: an ICH9 set does; two with ports on one index fail when
+ * ports are assigned). Sorted by (type, index, order), so n log n; the
+ * pair named is the one a walk in controller order meets first.
+ */
+static int check_duplicate_indexes(struct planner *p)
+{
+    struct ctrl_key *k = xcalloc(p->ctrls.n + 1, sizeof(*k));
+    size_t n = 0, worst = SIZE_MAX, first = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        if (!plan_is_ctrl(dev, "usb"))
+            k[n++] = (struct ctrl_key){dev->type, dev->index, i};
+    }
+    qsort(k, n, sizeof(*k), compare_ctrl_keys);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(k[i].type, k[i - 1].type) == 0 &&
+            k[i].index == k[i - 1].index &&
+            (i < 2 || strcmp(k[i].type, k[i - 2].type) != 0 ||
+             k[i].index != k[i - 2].index) &&
+            k[i].order < worst) {
+            worst = k[i].order;
+            first = k[i - 1].order;
+        }
+    }
+    if (worst != SIZE_MAX) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[worst]);
+        const struct device *o = plan_dev(p, p->ctrls.at[first]);
+
+        rc = diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
+                       "duplicate %s controller index %ld (also used at "
+                       "line %u)",
+                       dev->type, dev->index, o->line);
+    }
+    free(k);
+    return rc;
+}
+
 int plan_check_controllers(struct planner *p)
 {
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        if (!plan_dev(p, p->ctrls.at[i])->type)
+            return plan_fail_device(p, STATUS_INVALID, p->ctrls.at[i], "%s",
+                                    "missing type attribute");
+    }
+    if (check_duplicate_indexes(p) < 0)
+        return -1;
     for (size_t i = 0; i < p->ctrls.n; i++) {
         size_t pos = p->ctrls.at[i];
         struct device *dev = plan_dev(p, pos);
@@ -254,18 +323,6 @@ int plan_check_controllers(struct planner *p)
         if (!dev->type)
             return plan_fail_device(p, STATUS_INVALID, pos, "%s",
                                     "missing type attribute");
-        for (size_t j = 0; j < i; j++) {
-            const struct device *o = plan_dev(p, p->ctrls.at[j]);
-
-            /* USB controllers may share an index (an ICH9 set does);
-             * two with ports on one index fail when ports are assigned */
-            if (str_eq(o->type, dev->type) && o->index == dev->index &&
-                !plan_is_ctrl(dev, "usb"))
-                return diag_fail(p->d, STATUS_INVALID, dev->line, "controller",
-                                 "duplicate %s controller index %ld (also "
-                                 "used at line %u)",
-                                 dev->type, dev->index, o->line);
-        }
         if (!plan_is_pci_ctrl(dev))
             continue;
         if (dev->index >= PCI_MAX_BUSES)
@@ -349,6 +406,31 @@ static long disk_controller(const struct device *dev, long per_controller)
 #define PLAN_MAX_DISK_CONTROLLERS (PCI_MAX_BUSES * 32L)
 
 /* Controllers 0..max for each disk bus that needs them. */
+/* Controllers 'type' 0..max that do not exist yet, added in index order:
+ * one pass over the controllers, not a lookup per index (a drive address
+ * may name controller 8000). */
+static void add_missing_controllers(struct planner *p, const char *type,
+                                    long max, const char *model,
+                                    enum addition why)
+{
+    bool *have;
+
+    if (max < 0)
+        return;
+    have = xcalloc((size_t)max + 1, sizeof(*have));
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        if (plan_is_ctrl(dev, type) && dev->index >= 0 && dev->index <= max)
+            have[dev->index] = true;
+    }
+    for (long c = 0; c <= max; c++) {
+        if (!have[c])
+            plan_add_controller(p, type, c, model, why);
+    }
+    free(have);
+}
+
 /* The model of the user's SCSI controller 'index', or NULL (one added
  * for disks has no model yet when libvirt looks). */
 static const char *user_scsi_model(const struct planner *p, long index)
@@ -390,13 +472,10 @@ static int add_hostdev_scsi_controllers(struct planner *p)
                          "scsi controller index %ld needs %ld scsi "
                          "controllers, more than PCI can hold",
                          max, max + 1);
-    for (long c = 0; c <= max; c++) {
-        if (!plan_find_controller(p, "scsi", c))
-            plan_add_controller(
-                p, "scsi", c,
-                model && !str_eq(model, "auto") ? model : p->mach->scsi_model,
-                ADDED_FOR_DISKS);
-    }
+    add_missing_controllers(
+        p, "scsi", max,
+        model && !str_eq(model, "auto") ? model : p->mach->scsi_model,
+        ADDED_FOR_DISKS);
     return 0;
 }
 
@@ -426,12 +505,9 @@ static int add_disk_controllers(struct planner *p)
                              "%s controller index %ld needs %ld %s "
                              "controllers, more than PCI can hold",
                              buses[b].bus, max, max + 1, buses[b].bus);
-        for (long c = 0; c <= max; c++) {
-            if (!plan_find_controller(p, buses[b].bus, c))
-                plan_add_controller(p, buses[b].bus, c,
-                                    b == 0 ? p->mach->scsi_model : NULL,
-                                    ADDED_FOR_DISKS);
-        }
+        add_missing_controllers(p, buses[b].bus, max,
+                                b == 0 ? p->mach->scsi_model : NULL,
+                                ADDED_FOR_DISKS);
     }
     return add_hostdev_scsi_controllers(p);
 }

@@ -4,6 +4,8 @@
 #include "view/topo.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,97 @@ static void read_input_buses(struct topo *t)
     }
 }
 
+/* The controller a device's non-PCI address names: its type ("*" for a
+ * drive address of a device that is not a disk, which names a controller
+ * of any drive type) and index; false when it names none. */
+static bool named_controller(const struct device *d, const char **type,
+                             long *index)
+{
+    if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER)
+        return false;
+    if (!strcmp(d->other.type, "virtio-serial") ||
+        !strcmp(d->other.type, "ccid"))
+        *type = d->other.type;
+    else if (strcmp(d->other.type, "drive") == 0)
+        *type = d->kind == DEV_DISK ? d->bus : "*";
+    else
+        return false;
+    if (!*type)
+        return false;
+    *index = 0; /* no controller= means controller 0 */
+    for (unsigned i = 0; i < d->other.nattrs; i++) {
+        if (!strcmp(d->other.name[i], "controller"))
+            *index = strtol(d->other.value[i], NULL, 0);
+    }
+    return true;
+}
+
+struct use {
+    const char *type;
+    long index;
+    size_t pos;
+};
+
+static int compare_uses(const void *pa, const void *pb)
+{
+    const struct use *a = pa, *b = pb;
+    int c = strcmp(a->type, b->type);
+
+    if (c)
+        return c;
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* The first user of (type, index) in the sorted uses, or -1. */
+static long first_use(const struct use *u, size_t n, const char *type,
+                      long index)
+{
+    size_t lo = 0, hi = n;
+    struct use key = {type, index, 0};
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (compare_uses(&u[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && !strcmp(u[lo].type, type) && u[lo].index == index
+               ? (long)u[lo].pos
+               : -1;
+}
+
+/* Every controller's first user, from one sorted list of the addresses
+ * that name a controller (n log n; a scan per controller was n^2). */
+static void find_users(struct topo *t)
+{
+    size_t n = 0, nd = t->dom->ndevs;
+    struct use *u = xcalloc(nd + 1, sizeof(*u));
+
+    for (size_t i = 0; i < nd; i++) {
+        t->user[i] = -1;
+        if (named_controller(t->dom->devs[i], &u[n].type, &u[n].index))
+            u[n++].pos = i;
+    }
+    qsort(u, n, sizeof(*u), compare_uses);
+    for (size_t i = 0; i < nd; i++) {
+        const struct device *c = t->dom->devs[i];
+        long idx = c->index < 0 ? 0 : c->index, a, b;
+
+        if (c->kind != DEV_CONTROLLER || !c->type)
+            continue;
+        a = first_use(u, n, c->type, idx);
+        b = strcmp(c->type, "virtio-serial") && strcmp(c->type, "ccid")
+                ? first_use(u, n, "*", idx)
+                : -1;
+        t->user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+    }
+    free(u);
+}
+
 void topo_build(struct topo *t, const struct domain *dom, const char *machine)
 {
     size_t n = dom->ndevs ? dom->ndevs : 1;
@@ -108,6 +201,8 @@ void topo_build(struct topo *t, const struct domain *dom, const char *machine)
     t->input_bus = xcalloc(n, sizeof(*t->input_bus));
     number_devices(t);
     read_input_buses(t);
+    t->user = xcalloc(n, sizeof(*t->user));
+    find_users(t);
     for (size_t i = 0; i < dom->ndevs; i++) {
         if (!topo_is_pci_ctrl(dom->devs[i]))
             continue;
@@ -125,6 +220,7 @@ void topo_free(struct topo *t)
         free(t->bus[b]);
     free(t->ordinal);
     free(t->input_bus);
+    free(t->user);
     memset(t, 0, sizeof(*t));
 }
 
@@ -274,36 +370,10 @@ void topo_dev_detail(const struct topo *t, size_t pos, char *detail, size_t len)
     add_clean(detail, len, cls);
 }
 
-/* Does the address of 'd' name controller 'ctrl' (drive, virtio-serial,
- * ccid)? A disk only uses a controller of its own bus type. */
-static bool uses_controller(const struct device *d, const struct device *ctrl)
-{
-    const char *type = ctrl->type;
-
-    if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER || !type)
-        return false;
-    if (!strcmp(type, "virtio-serial") || !strcmp(type, "ccid")) {
-        if (strcmp(d->other.type, type) != 0)
-            return false;
-    } else if (strcmp(d->other.type, "drive") != 0 ||
-               (d->kind == DEV_DISK && (!d->bus || strcmp(d->bus, type)))) {
-        return false;
-    }
-    for (unsigned i = 0; i < d->other.nattrs; i++) {
-        if (!strcmp(d->other.name[i], "controller"))
-            return strtol(d->other.value[i], NULL, 0) ==
-                   (ctrl->index < 0 ? 0 : ctrl->index);
-    }
-    return ctrl->index <= 0; /* no controller= means controller 0 */
-}
-
 long topo_user_of(const struct topo *t, size_t ctrl)
 {
-    for (size_t i = 0; i < t->dom->ndevs; i++) {
-        if (uses_controller(t->dom->devs[i], t->dom->devs[ctrl]))
-            return (long)i;
-    }
-    return -1;
+    assert(ctrl < t->dom->ndevs);
+    return t->user[ctrl];
 }
 
 void topo_dev_what(const struct topo *t, size_t pos, char *what, size_t len)

@@ -38,6 +38,8 @@ struct topo {
     long *ordinal;   /* per device: its number among its kind, from 1 */
     long *input_bus; /* per device: the bus its PCI address names in the
                         input, -1 for none (differs when PLACED_MOVED) */
+    long *user;      /* per device: for a controller, the first device whose
+                        address names it (topo_user_of), else -1 */
 };
 
 /* The slots of a bus's free-slot census (topo_census). */
