@@ -685,7 +685,9 @@ static long lowest_bus_nr(const struct planner *p)
 static void fill_target(struct device *dev, unsigned bit, long *field,
                         long value)
 {
-    if (*field >= 0)
+    /* a negative value is "none left" (a 32nd PHB): write nothing rather
+     * than a value the next run would read differently */
+    if (*field >= 0 || value < 0)
         return;
     *field = value;
     dev->target_added |= bit;
