@@ -154,6 +154,21 @@ static void restore_signals(const sigset_t *old)
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+void fileio_guard_std_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        int got;
+
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* the lowest free descriptor: fd itself, the lower ones being open */
+        got = open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+        if (got < 0)
+            continue; /* no /dev/null: nothing better to do than go on */
+        assert(got == fd);
+    }
+}
+
 void fileio_init(void)
 {
     struct sigaction sa;

@@ -50,6 +50,16 @@ int fileio_write_stream(FILE *f, const char *data, size_t len, struct diag *d);
 void fileio_init(void);
 
 /*
+ * Occupy standard input, output and error when pciplan was started with
+ * one of them closed, so that no file pciplan opens (the input, the
+ * temporary file of -i) can take descriptor 0, 1 or 2 and receive its
+ * output or messages. The placeholder is /dev/null opened the wrong way
+ * round (write-only on 0, read-only on 1 and 2), so using a closed
+ * stream still fails with EBADF exactly as before.
+ */
+void fileio_guard_std_fds(void);
+
+/*
  * Stage the replacement of 'path'. 'read' is the file's status as it
  * was read (-i), or NULL (-o, --explain=FILE): with it, fileio_fill()
  * and fileio_commit() refuse (status 5) when the file has changed since,

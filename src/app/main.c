@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "app/cli.h"
+#include "app/fileio.h"
 #include "app/options.h"
 
 /* Buffered output to stdout may only fail when it is finally closed;
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
     struct diag d = {0};
     int status;
 
+    fileio_guard_std_fds();
     LIBXML_TEST_VERSION;
     switch (options_parse(&opts, argc, (const char **)argv, stdout, &d)) {
     case OPTIONS_RUN:
