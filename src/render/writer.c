@@ -1112,50 +1112,64 @@ static char *child_indent(const struct writer *w, long parent)
     return indent;
 }
 
-/* Only blanks between the start and end tags of 'idx'. */
-static bool blank_content(const struct writer *w, long idx)
+/*
+ * A one-line element opens for new children when it begins a line of
+ * its own in a document of several lines: they go on lines of their own
+ * one step deeper, and its end tag on a line of its own below them.
+ * Markup sharing its line with what comes before, and a document on one
+ * line, stay on one line.
+ */
+static bool opens(const struct writer *w, long idx)
 {
     const struct xml_elem *e = elem(w, idx);
 
-    for (size_t p = e->stag_close + 1; p < e->etag; p++) {
-        if (!is_blank(w->xd->text[p]))
-            return false;
-    }
-    return true;
+    return begins_line(w, e->start) && w->xd->last_nl < w->xd->len;
 }
 
-/*
- * The first children of a parent without any: a self-closing one
- * becomes "<name ...>" children "</name>", and in "<name></name>" the
- * children go between the tags; on lines of their own one step deeper
- * than the parent, which closes on a line of its own, unless the parent
- * shares its line with other markup.
- */
-static void append_to_childless(struct writer *w, long parent,
-                                const struct block_list *bl)
+/* A self-closing parent becomes "<name ...>" children "</name>". */
+static void append_to_empty(struct writer *w, long parent,
+                            const struct block_list *bl)
 {
     const struct xml_elem *p = elem(w, parent);
-    bool inline_mode = !begins_line(w, p->start);
+    bool inline_mode = !opens(w, parent);
     char *indent = indent_of(w, parent);
     char *inner = indent_deeper(w, indent);
     struct strbuf sb = {0};
 
-    if (p->empty)
-        sb_add(&sb, ">");
+    sb_add(&sb, ">");
     render_blocks(&sb, w, bl, inner, inline_mode, true,
                   new_elem_quote(w, parent, -1));
     if (!inline_mode) {
         sb_add(&sb, "\n");
         sb_add(&sb, indent);
     }
-    if (p->empty) {
-        sb_add(&sb, "</");
-        add_tag_name(&sb, w, parent);
-        sb_add(&sb, ">");
-        add_edit(w, p->stag_close, p->end - p->stag_close, &sb);
-    } else {
-        add_edit(w, p->stag_close + 1, p->etag - p->stag_close - 1, &sb);
-    }
+    sb_add(&sb, "</");
+    add_tag_name(&sb, w, parent);
+    sb_add(&sb, ">");
+    add_edit(w, p->stag_close, p->end - p->stag_close, &sb);
+    free(inner);
+    free(indent);
+}
+
+/* "<name>...</name>" on one line: the new children go between the last
+ * content and the end tag, which moves to a line of its own (blanks
+ * before it go). */
+static void append_opening(struct writer *w, long parent,
+                           const struct block_list *bl)
+{
+    const struct xml_elem *p = elem(w, parent);
+    char *indent = indent_of(w, parent);
+    char *inner = child_indent(w, parent);
+    struct strbuf sb = {0};
+    size_t from = p->etag;
+
+    while (from > p->stag_close + 1 && is_blank(w->xd->text[from - 1]))
+        from--;
+    render_blocks(&sb, w, bl, inner, false, true,
+                  new_elem_quote(w, parent, -1));
+    sb_add(&sb, "\n");
+    sb_add(&sb, indent);
+    add_edit(w, from, p->etag - from, &sb);
     free(inner);
     free(indent);
 }
@@ -1168,12 +1182,15 @@ static void append_child(struct writer *w, long parent,
     struct strbuf sb = {0};
     char *indent;
 
-    if (p->empty || (!contains_newline(w, p->start, p->etag) &&
-                     begins_line(w, p->start) && blank_content(w, parent))) {
-        append_to_childless(w, parent, bl);
+    if (p->empty) {
+        append_to_empty(w, parent, bl);
         return;
     }
     if (!contains_newline(w, p->start, p->etag)) {
+        if (opens(w, parent)) {
+            append_opening(w, parent, bl);
+            return;
+        }
         /* keep a one-line element on one line */
         render_blocks(&sb, w, bl, "", true, false, q);
         add_edit(w, p->etag, 0, &sb);
@@ -1271,16 +1288,14 @@ static size_t collect_new_children(const struct writer *w,
     }
     if (dev->addr_changed && dev->addr_elem < 0) {
         char *indent, *prefix;
-        const struct xml_elem *e;
         bool one_line;
 
         anchor = address_anchor(w, dev);
         indent =
             anchor >= 0 ? indent_of(w, anchor) : child_indent(w, dev->elem);
-        e = elem(w, anchor >= 0 ? anchor : dev->elem);
-        one_line =
-            !begins_line(w, e->start) ||
-            (anchor < 0 && !e->empty && !contains_newline(w, e->start, e->end));
+        /* as insert_before() or append_child() will place it */
+        one_line = anchor >= 0 ? !begins_line(w, elem(w, anchor)->start)
+                               : !opens(w, dev->elem);
         prefix = line_prefix(indent, one_line);
         render_address(&sb, dev, new_elem_quote(w, dev->elem, anchor), prefix,
                        w->step);
