@@ -1126,12 +1126,22 @@ static bool opens(const struct writer *w, long idx)
     return begins_line(w, e->start) && w->xd->last_nl < w->xd->len;
 }
 
+/* New children of 'idx' stay on its line (see opens()). */
+static bool appends_inline(const struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+
+    if (!e->empty && contains_newline(w, e->start, e->etag))
+        return false;
+    return !opens(w, idx);
+}
+
 /* A self-closing parent becomes "<name ...>" children "</name>". */
 static void append_to_empty(struct writer *w, long parent,
                             const struct block_list *bl)
 {
     const struct xml_elem *p = elem(w, parent);
-    bool inline_mode = !opens(w, parent);
+    bool inline_mode = appends_inline(w, parent);
     char *indent = indent_of(w, parent);
     char *inner = indent_deeper(w, indent);
     struct strbuf sb = {0};
@@ -1295,7 +1305,7 @@ static size_t collect_new_children(const struct writer *w,
             anchor >= 0 ? indent_of(w, anchor) : child_indent(w, dev->elem);
         /* as insert_before() or append_child() will place it */
         one_line = anchor >= 0 ? !begins_line(w, elem(w, anchor)->start)
-                               : !opens(w, dev->elem);
+                               : appends_inline(w, dev->elem);
         prefix = line_prefix(indent, one_line);
         render_address(&sb, dev, new_elem_quote(w, dev->elem, anchor), prefix,
                        w->step);
