@@ -218,8 +218,9 @@ START_TEST(test_address_replaced)
     assert_render("<domain>\n"
                   "  <devices>\n"
                   "    <interface type='network'>\n"
-                  "      <address type='pci' domain='0x0000' bus='0x01' "
-                  "slot='0x1f' function='0x7' multifunction='off'/>"
+                  "      <address type=\"pci\" domain=\"0x0000\" "
+                  "bus=\"0x01\" slot=\"0x1f\" function=\"0x7\" "
+                  "multifunction=\"off\"/>"
                   "  <!-- any -->\n"
                   "      <model type='virtio'/>\n"
                   "    </interface>\n"
@@ -259,7 +260,9 @@ START_TEST(test_one_line_device)
     assert_render("<domain>\n"
                   "  <devices>\n"
                   "    <disk type='file'><source file='/x'/><target "
-                  "dev='vda'/>" ADDR_00_03_0 "</disk>\n"
+                  "dev='vda'/>\n"
+                  "      " ADDR_00_03_0 "\n"
+                  "    </disk>\n"
                   "    <memballoon model='virtio'/><rng "
                   "model='virtio'>" ADDR_00_06_0 "</rng>\n"
                   "  </devices>\n"
@@ -434,7 +437,7 @@ START_TEST(test_adds_multifunction)
                   "    <interface type='network'>\n"
                   "      <address type=\"pci\" domain=\"0x0000\" "
                   "bus=\"0x00\" slot=\"0x03\" function=\"0x0\" "
-                  "multifunction='on' />\n"
+                  "multifunction=\"on\" />\n"
                   "    </interface>\n"
                   "  </devices>\n"
                   "</domain>\n");
@@ -508,7 +511,7 @@ START_TEST(test_target_attrs_inserted)
         "  <devices>\n"
         "    <controller type=\"pci\" index=\"1\" model=\"pcie-root-port\">\n"
         "      <model name=\"pcie-root-port\"/>\n"
-        "      <target chassis=\"1\" port='0x10'/>\n"
+        "      <target chassis=\"1\" port=\"0x10\"/>\n"
         "    </controller>\n"
         "    <controller type='pci' index='2' model='pcie-expander-bus'>\n"
         "      <target busNr='254'>\n"
@@ -654,8 +657,8 @@ START_TEST(test_controller_index_and_model_added)
     assert_render("<domain>\n"
                   "  <devices>\n"
                   "    <controller type='usb' index='0' model='piix3-uhci'/>\n"
-                  "    <controller type=\"scsi\" index='0' "
-                  "model='lsilogic'/>\n"
+                  "    <controller type=\"scsi\" index=\"0\" "
+                  "model=\"lsilogic\"/>\n"
                   "    <controller index='1' type='usb' model='piix3-uhci'>\n"
                   "    </controller>\n"
                   "  </devices>\n"
@@ -801,6 +804,96 @@ START_TEST(test_added_into_empty_devices)
 }
 END_TEST
 
+/* <devices></devices> on one line opens up like <devices/>. */
+START_TEST(test_added_into_empty_pair)
+{
+    struct device *dev;
+
+    load("<domain>\n"
+         "\t<devices></devices>\n"
+         "</domain>\n");
+    dev = add_dev(DEV_CONTROLLER, -1);
+    dev->type = "pci";
+    dev->index = 0;
+    dev->model = "pci-root";
+    dev = add_dev(DEV_MEMBALLOON, -1);
+    set_pci(dev, 0, 3, 0);
+    assert_render("<domain>\n"
+                  "\t<devices>\n"
+                  "\t\t<controller type='pci' index='0' model='pci-root'/>\n"
+                  "\t\t<memballoon model='virtio'>\n"
+                  "\t\t\t" ADDR_00_03_0 "\n"
+                  "\t\t</memballoon>\n"
+                  "\t</devices>\n"
+                  "</domain>\n");
+}
+END_TEST
+
+/* Each insertion ends its lines as the line it follows does. */
+START_TEST(test_mixed_line_endings)
+{
+    struct device *dev;
+
+    load("<domain>\n"
+         "  <devices>\r\n"
+         "    <disk type='file'>\n"
+         "      <target dev='vda'/>\r\n"
+         "    </disk>\n"
+         "    <input type='tablet'/>\r\n"
+         "  </devices>\n"
+         "</domain>\n");
+    set_pci(add_existing(DEV_DISK, "disk", 0), 0, 4, 0);
+    set_pci(add_existing(DEV_INPUT, "input", 0), 0, 5, 0);
+    dev = add_dev(DEV_CONTROLLER, -1);
+    dev->type = "pci";
+    dev->index = 0;
+    dev->model = "pci-root";
+    assert_render("<domain>\n"
+                  "  <devices>\r\n"
+                  "    <disk type='file'>\n"
+                  "      <target dev='vda'/>\r\n"
+                  "      " ADDR_00_04_0 "\r\n"
+                  "    </disk>\n"
+                  "    <controller type='pci' index='0' model='pci-root'/>\n"
+                  "    <input type='tablet'>\r\n"
+                  "      " ADDR_00_05_0 "\r\n"
+                  "    </input>\r\n"
+                  "  </devices>\n"
+                  "</domain>\n");
+}
+END_TEST
+
+/* New elements take their neighbours' quotes; a value holding that
+ * quote or a line break is escaped. */
+START_TEST(test_double_quoted_neighbours)
+{
+    struct device *dev;
+
+    load("<domain type='kvm'>\n"
+         "  <devices>\n"
+         "    <disk type=\"file\">\n"
+         "      <target dev=\"vda\"/>\n"
+         "    </disk>\n"
+         "  </devices>\n"
+         "</domain>\n");
+    set_pci(add_existing(DEV_DISK, "disk", 0), 0, 4, 0);
+    dev = add_dev(DEV_WATCHDOG, -1);
+    dev->model = "i6300esb";
+    dev->type = "a\"b'\nc";
+    assert_render("<domain type='kvm'>\n"
+                  "  <devices>\n"
+                  "    <disk type=\"file\">\n"
+                  "      <target dev=\"vda\"/>\n"
+                  "      <address type=\"pci\" domain=\"0x0000\" "
+                  "bus=\"0x00\" slot=\"0x04\" function=\"0x0\"/>\n"
+                  "    </disk>\n"
+                  "    <watchdog type=\"a&quot;b&apos;&#10;c\" "
+                  "model=\"i6300esb\"/>\n"
+                  "  </devices>\n"
+                  "</domain>\n");
+}
+END_TEST
+
 START_TEST(test_devices_created)
 {
     struct device *dev;
@@ -934,7 +1027,7 @@ START_TEST(test_machine_after_arch)
     dom.machine_changed = true;
     assert_render("<domain>\n"
                   "  <os>\n"
-                  "    <type arch=\"x86_64\" machine='q35' >hvm</type>\n"
+                  "    <type arch=\"x86_64\" machine=\"q35\" >hvm</type>\n"
                   "  </os>\n"
                   "</domain>\n");
 }
@@ -988,6 +1081,9 @@ Suite *writer_suite(void)
     tcase_add_test(tc, test_added_after_earlier_kind_and_trailing_comment);
     tcase_add_test(tc, test_added_first_child);
     tcase_add_test(tc, test_added_into_empty_devices);
+    tcase_add_test(tc, test_added_into_empty_pair);
+    tcase_add_test(tc, test_mixed_line_endings);
+    tcase_add_test(tc, test_double_quoted_neighbours);
     tcase_add_test(tc, test_devices_created);
     tcase_add_test(tc, test_added_controller_target_node);
     tcase_add_test(tc, test_added_one_line_devices);

@@ -164,6 +164,45 @@ START_TEST(test_crlf)
 }
 END_TEST
 
+/* The line ending a break at an offset takes, line by line. */
+START_TEST(test_newline_at)
+{
+    static const char doc[] = "<domain>\n  <a/>\r\n  <b/>\n</domain>";
+    size_t a = strlen("<domain>\n"), b = strlen("<domain>\n  <a/>\r\n");
+
+    ck_assert_int_eq(parse_string(doc), 0);
+    ck_assert_str_eq(xd.newline, "\n");
+    ck_assert_str_eq(xmldoc_newline_at(&xd, 0), "\n");
+    ck_assert_str_eq(xmldoc_newline_at(&xd, a), "\n");       /* line start */
+    ck_assert_str_eq(xmldoc_newline_at(&xd, a + 2), "\r\n"); /* mid-line */
+    ck_assert_str_eq(xmldoc_newline_at(&xd, b), "\r\n");
+    ck_assert_str_eq(xmldoc_newline_at(&xd, b + 2), "\n");
+    /* the unterminated last line ends like the one before */
+    ck_assert_str_eq(xmldoc_newline_at(&xd, xd.len), "\n");
+    ck_assert_str_eq(xmldoc_newline_at(&xd, xd.len - 3), "\n");
+}
+END_TEST
+
+/* Each start tag's quote, and the one most values use. */
+START_TEST(test_quotes)
+{
+    ck_assert_int_eq(parse_string("<domain type=\"kvm\"><a x='1' y=\"2\"/>"
+                                  "<b/><c z=\"'\"/></domain>"),
+                     0);
+    ck_assert_int_eq(xd.elems[0].quote, '"');
+    ck_assert_int_eq(xd.elems[1].quote, '\'');
+    ck_assert_int_eq(xd.elems[2].quote, 0);
+    ck_assert_int_eq(xd.elems[3].quote, '"');
+    ck_assert_int_eq(xd.quote, '"');
+    xmldoc_free(&xd);
+    ck_assert_int_eq(parse_string("<domain a='1' b=\"2\"><x/></domain>"), 0);
+    ck_assert_int_eq(xd.quote, '\''); /* a tie: libvirt's */
+    xmldoc_free(&xd);
+    ck_assert_int_eq(parse_string("<domain><x/></domain>"), 0);
+    ck_assert_int_eq(xd.quote, 0);
+}
+END_TEST
+
 START_TEST(test_no_newline)
 {
     ck_assert_int_eq(parse_string("<domain/>"), 0);
@@ -355,6 +394,8 @@ Suite *xmldoc_suite(void)
     tcase_add_test(tc, test_tricky_markup);
     tcase_add_test(tc, test_crlf);
     tcase_add_test(tc, test_no_newline);
+    tcase_add_test(tc, test_newline_at);
+    tcase_add_test(tc, test_quotes);
     tcase_add_test(tc, test_utf8_ok);
     tcase_add_test(tc, test_reject_other_encoding);
     tcase_add_test(tc, test_reject_utf16);

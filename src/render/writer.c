@@ -79,13 +79,17 @@ static void sb_printf(struct strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
-/* Values come decoded from the DOM, so they must be escaped again. */
+/*
+ * Values come decoded from the DOM, so they must be escaped again; both
+ * quotes, whichever delimits them, and the whitespace a parser would
+ * otherwise normalise to a space (so no value holds a line break).
+ */
 static void sb_add_escaped(struct strbuf *sb, const char *value)
 {
     const char *p;
 
     for (p = value; *p; p++) {
-        size_t plain = strcspn(p, "&<>'\"");
+        size_t plain = strcspn(p, "&<>'\"\n\r\t");
 
         /* runs without a special character are copied whole */
         if (plain) {
@@ -109,20 +113,74 @@ static void sb_add_escaped(struct strbuf *sb, const char *value)
         case '"':
             sb_add(sb, "&quot;");
             break;
+        case '\n':
+            sb_add(sb, "&#10;");
+            break;
+        case '\r':
+            sb_add(sb, "&#13;");
+            break;
+        case '\t':
+            sb_add(sb, "&#9;");
+            break;
         default:
             sb_addn(sb, p, 1);
         }
     }
 }
 
-/* Append " name='value'" with the value escaped. */
-static void sb_add_attr(struct strbuf *sb, const char *name, const char *value)
+/* Append " name=QvalueQ" with the value escaped, Q being ' or ". */
+static void sb_add_attr(struct strbuf *sb, char q, const char *name,
+                        const char *value)
 {
+    assert(q == '\'' || q == '"');
     sb_add(sb, " ");
     sb_add(sb, name);
-    sb_add(sb, "='");
+    sb_addn(sb, "=", 1);
+    sb_addn(sb, &q, 1);
     sb_add_escaped(sb, value);
-    sb_add(sb, "'");
+    sb_addn(sb, &q, 1);
+}
+
+static void sb_add_attrf(struct strbuf *sb, char q, const char *name,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* sb_add_attr with a printf-formatted (numeric or keyword) value. */
+static void sb_add_attrf(struct strbuf *sb, char q, const char *name,
+                         const char *fmt, ...)
+{
+    char value[64];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    sb_add_attr(sb, q, name, value);
+}
+
+/*
+ * New markup is built with "\n" line breaks; each becomes 'nl' here (a
+ * copied "\r\n" too), so all lines of one insertion end alike.
+ */
+static void sb_set_newlines(struct strbuf *sb, const char *nl)
+{
+    struct strbuf out = {0};
+    size_t i;
+
+    if (strcmp(nl, "\n") == 0 && !memchr(sb->s, '\r', sb->len))
+        return;
+    if (!memchr(sb->s, '\n', sb->len))
+        return;
+    for (i = 0; i < sb->len; i++) {
+        if (sb->s[i] == '\r' && i + 1 < sb->len && sb->s[i + 1] == '\n')
+            continue;
+        if (sb->s[i] == '\n')
+            sb_add(&out, nl);
+        else
+            sb_addn(&out, sb->s + i, 1);
+    }
+    free(sb->s);
+    *sb = out;
 }
 
 static char *sb_steal(struct strbuf *sb)
@@ -166,6 +224,8 @@ static void add_edit(struct writer *w, size_t off, size_t del,
     }
     /* every edit replaces bytes of the original text, never past it */
     assert(off <= w->xd->len && del <= w->xd->len - off);
+    if (text->len > 0)
+        sb_set_newlines(text, xmldoc_newline_at(w->xd, off));
     e = &w->edits[w->nedits];
     e->off = off;
     e->del = del;
@@ -488,21 +548,26 @@ static size_t attrs_end(const struct writer *w, long idx)
 
 /* ---- rendering new markup ---- */
 
-static void render_pci_address(struct strbuf *sb, const struct pci_addr *a)
+static void render_pci_address(struct strbuf *sb, const struct pci_addr *a,
+                               char q)
 {
-    sb_printf(sb,
-              "<address type='pci' domain='0x%04x' bus='0x%02x' "
-              "slot='0x%02x' function='0x%x'",
-              a->domain, a->bus, a->slot, a->function);
+    sb_add(sb, "<address");
+    sb_add_attr(sb, q, "type", "pci");
+    sb_add_attrf(sb, q, "domain", "0x%04x", a->domain);
+    sb_add_attrf(sb, q, "bus", "0x%02x", a->bus);
+    sb_add_attrf(sb, q, "slot", "0x%02x", a->slot);
+    sb_add_attrf(sb, q, "function", "0x%x", a->function);
     if (a->multifunction != TRI_ABSENT)
-        sb_printf(sb, " multifunction='%s'",
-                  a->multifunction == TRI_ON ? "on" : "off");
+        sb_add_attr(sb, q, "multifunction",
+                    a->multifunction == TRI_ON ? "on" : "off");
 }
 
-static void render_zpci(struct strbuf *sb, const struct zpci_ids *z)
+static void render_zpci(struct strbuf *sb, const struct zpci_ids *z, char q)
 {
-    sb_printf(sb, "<zpci uid='0x%04lx' fid='0x%08lx'/>", (unsigned long)z->uid,
-              (unsigned long)z->fid);
+    sb_add(sb, "<zpci");
+    sb_add_attrf(sb, q, "uid", "0x%04lx", (unsigned long)z->uid);
+    sb_add_attrf(sb, q, "fid", "0x%08lx", (unsigned long)z->fid);
+    sb_add(sb, "/>");
 }
 
 /*
@@ -510,11 +575,11 @@ static void render_zpci(struct strbuf *sb, const struct zpci_ids *z)
  * line of its own after 'nl_indent' plus 'step' when nl_indent is not
  * NULL), or another type's attributes.
  */
-static void render_address(struct strbuf *sb, const struct device *dev,
+static void render_address(struct strbuf *sb, const struct device *dev, char q,
                            const char *nl_indent, const char *step)
 {
     if (dev->addr_type != ADDR_OTHER) {
-        render_pci_address(sb, &dev->addr);
+        render_pci_address(sb, &dev->addr, q);
         if (dev->zpci.uid <= 0) { /* uids start at 1 */
             sb_add(sb, "/>");
             return;
@@ -524,29 +589,28 @@ static void render_address(struct strbuf *sb, const struct device *dev,
             sb_add(sb, nl_indent);
             sb_add(sb, step);
         }
-        render_zpci(sb, &dev->zpci);
+        render_zpci(sb, &dev->zpci, q);
         if (nl_indent)
             sb_add(sb, nl_indent);
         sb_add(sb, "</address>");
         return;
     }
     sb_add(sb, "<address");
-    sb_add_attr(sb, "type", dev->other.type);
+    sb_add_attr(sb, q, "type", dev->other.type);
     for (unsigned i = 0; i < dev->other.nattrs; i++)
-        sb_add_attr(sb, dev->other.name[i], dev->other.value[i]);
+        sb_add_attr(sb, q, dev->other.name[i], dev->other.value[i]);
     sb_add(sb, "/>");
 }
 
 /* "<NL><indent>" for a child line, or NULL where markup stays on one
  * line. */
-static char *line_prefix(const char *newline, const char *indent,
-                         bool inline_mode)
+static char *line_prefix(const char *indent, bool inline_mode)
 {
     struct strbuf sb = {0};
 
     if (inline_mode)
         return NULL;
-    sb_add(&sb, newline);
+    sb_add(&sb, "\n");
     sb_add(&sb, indent);
     return sb_steal(&sb);
 }
@@ -581,7 +645,7 @@ static const enum target_attr target_attr_order[] = {
     TARGET_CHASSIS_NR, TARGET_CHASSIS, TARGET_PORT, TARGET_BUS_NR, TARGET_INDEX,
 };
 
-static void render_target_bits(struct strbuf *sb, unsigned bits,
+static void render_target_bits(struct strbuf *sb, char q, unsigned bits,
                                const struct ctrl_target *t)
 {
     size_t i;
@@ -594,7 +658,7 @@ static void render_target_bits(struct strbuf *sb, unsigned bits,
         if (!(bits & target_attr_order[i]))
             continue;
         name = target_attr(target_attr_order[i], t, value, sizeof(value));
-        sb_add_attr(sb, name, value);
+        sb_add_attr(sb, q, name, value);
     }
 }
 
@@ -618,14 +682,17 @@ static unsigned target_present_bits(const struct ctrl_target *t)
 
 /*
  * Output formatting of a new element: 'indent' prefixes every line,
- * 'nl' separates lines. Inline mode (for one-line parents) uses "" for
- * both, which yields the same markup on a single line.
+ * 'nl' separates lines ("\n", made the right line ending by add_edit),
+ * 'q' delimits attribute values. Inline mode (for one-line parents)
+ * uses "" for both indent and nl, which yields the same markup on a
+ * single line.
  */
 struct layout {
     const char *indent;
     const char *step;
     const char *nl;
     bool inline_mode;
+    char q;
 };
 
 static void open_line(struct strbuf *sb, const struct layout *lo,
@@ -652,9 +719,9 @@ static void render_controller_target(struct strbuf *sb, const struct layout *lo,
         return;
     open_line(sb, lo, 1, false);
     sb_add(sb, "<target");
-    render_target_bits(sb, bits, t);
+    render_target_bits(sb, lo->q, bits, t);
     if (t->hotplug != TRI_ABSENT)
-        sb_printf(sb, " hotplug='%s'", t->hotplug == TRI_ON ? "on" : "off");
+        sb_add_attr(sb, lo->q, "hotplug", t->hotplug == TRI_ON ? "on" : "off");
     if (t->node < 0) {
         sb_add(sb, "/>");
         return;
@@ -715,8 +782,8 @@ static void render_chardev_children(struct strbuf *sb, const struct writer *w,
     open_line(sb, lo, 1, false);
     sb_add(sb, "<target");
     if (dev->type)
-        sb_add_attr(sb, "type", dev->type);
-    sb_printf(sb, " port='%ld'", dev->target.port);
+        sb_add_attr(sb, lo->q, "type", dev->type);
+    sb_add_attrf(sb, lo->q, "port", "%ld", dev->target.port);
     if (!dev->model_name) {
         sb_add(sb, "/>");
         return;
@@ -724,7 +791,7 @@ static void render_chardev_children(struct strbuf *sb, const struct writer *w,
     sb_add(sb, ">");
     open_line(sb, lo, 2, false);
     sb_add(sb, "<model");
-    sb_add_attr(sb, "name", dev->model_name);
+    sb_add_attr(sb, lo->q, "name", dev->model_name);
     sb_add(sb, "/>");
     open_line(sb, lo, 1, false);
     sb_add(sb, "</target>");
@@ -739,16 +806,16 @@ static void render_added_children(struct strbuf *sb, const struct writer *w,
         if (dev->model_name) {
             open_line(sb, lo, 1, false);
             sb_add(sb, "<model");
-            sb_add_attr(sb, "name", dev->model_name);
+            sb_add_attr(sb, lo->q, "name", dev->model_name);
             sb_add(sb, "/>");
         }
         render_controller_target(sb, lo, dev);
     } else if (dev->kind == DEV_VIDEO && dev->model) {
         open_line(sb, lo, 1, false);
         sb_add(sb, "<model");
-        sb_add_attr(sb, "type", dev->model);
+        sb_add_attr(sb, lo->q, "type", dev->model);
         if (dev->primary)
-            sb_add(sb, " primary='yes'");
+            sb_add_attr(sb, lo->q, "primary", "yes");
         sb_add(sb, "/>");
     } else if (is_mirror(dev)) {
         render_chardev_children(sb, w, lo, dev);
@@ -760,43 +827,52 @@ static void render_added_children(struct strbuf *sb, const struct writer *w,
         sb_add(&in, lo->indent);
         sb_add(&in, lo->step);
         indent = sb_steal(&in);
-        prefix = line_prefix(lo->nl, indent, lo->inline_mode);
+        prefix = line_prefix(indent, lo->inline_mode);
         open_line(sb, lo, 1, false);
-        render_address(sb, dev, prefix, lo->step);
+        render_address(sb, dev, lo->q, prefix, lo->step);
         free(prefix);
         free(indent);
     }
 }
 
+static char tag_quote(const struct writer *w, long idx);
+
 static void render_added_device(struct strbuf *sb, const struct writer *w,
-                                const struct layout *lo,
+                                const struct layout *layout,
                                 const struct device *dev)
 {
     const char *name = dev_kind_name(dev->kind);
+    struct layout mirror_lo = *layout;
+    const struct layout *lo = layout;
     size_t before;
 
+    if (is_mirror(dev)) {
+        /* its start tag is the twin's, so are its quotes */
+        mirror_lo.q = tag_quote(w, dev->mirror_elem);
+        lo = &mirror_lo;
+    }
     open_line(sb, lo, 0, true);
     sb_printf(sb, "<%s", name);
     if (dev->kind == DEV_CONTROLLER) {
         if (dev->type)
-            sb_add_attr(sb, "type", dev->type);
+            sb_add_attr(sb, lo->q, "type", dev->type);
         if (dev->index >= 0)
-            sb_printf(sb, " index='%ld'", dev->index);
+            sb_add_attrf(sb, lo->q, "index", "%ld", dev->index);
         if (dev->model)
-            sb_add_attr(sb, "model", dev->model);
+            sb_add_attr(sb, lo->q, "model", dev->model);
     } else if (dev->kind == DEV_MEMBALLOON) {
-        sb_add_attr(sb, "model", dev->model ? dev->model : "virtio");
+        sb_add_attr(sb, lo->q, "model", dev->model ? dev->model : "virtio");
     } else if (is_mirror(dev)) {
         render_mirror_attrs(sb, w, dev);
     } else if (dev->kind != DEV_VIDEO) {
         if (dev->type)
-            sb_add_attr(sb, "type", dev->type);
+            sb_add_attr(sb, lo->q, "type", dev->type);
         if (dev->bus)
-            sb_add_attr(sb, "bus", dev->bus);
+            sb_add_attr(sb, lo->q, "bus", dev->bus);
         if (dev->model)
-            sb_add_attr(sb, "model", dev->model);
+            sb_add_attr(sb, lo->q, "model", dev->model);
         if (dev->action)
-            sb_add_attr(sb, "action", dev->action);
+            sb_add_attr(sb, lo->q, "action", dev->action);
     }
     sb_add(sb, ">");
     before = sb->len;
@@ -876,10 +952,10 @@ static void render_all_added(struct strbuf *sb, const struct writer *w,
 
 static void render_block(struct strbuf *sb, const struct writer *w,
                          const struct block *b, const char *indent,
-                         bool inline_mode)
+                         bool inline_mode, char q)
 {
-    const char *nl = inline_mode ? "" : w->xd->newline;
-    struct layout lo = {inline_mode ? "" : indent, w->step, nl, inline_mode};
+    const char *nl = inline_mode ? "" : "\n";
+    struct layout lo = {inline_mode ? "" : indent, w->step, nl, inline_mode, q};
 
     switch (b->kind) {
     case BLOCK_LINE:
@@ -891,7 +967,8 @@ static void render_block(struct strbuf *sb, const struct writer *w,
         break;
     case BLOCK_DEVICES: {
         char *inner = indent_deeper(w, lo.indent);
-        struct layout in = {inline_mode ? "" : inner, w->step, nl, inline_mode};
+        struct layout in = {inline_mode ? "" : inner, w->step, nl, inline_mode,
+                            q};
 
         sb_add(sb, lo.indent);
         sb_add(sb, "<devices>");
@@ -909,33 +986,84 @@ static void render_block(struct strbuf *sb, const struct writer *w,
  * "<NL><indent>block"; or all of them run together in inline mode. */
 static void render_blocks(struct strbuf *sb, const struct writer *w,
                           const struct block_list *bl, const char *indent,
-                          bool inline_mode, bool newline_first)
+                          bool inline_mode, bool newline_first, char q)
 {
     size_t i;
 
     for (i = 0; i < bl->n; i++) {
         if (!inline_mode && newline_first)
-            sb_add(sb, w->xd->newline);
-        render_block(sb, w, &bl->v[i], indent, inline_mode);
+            sb_add(sb, "\n");
+        render_block(sb, w, &bl->v[i], indent, inline_mode, q);
         if (!inline_mode && !newline_first)
-            sb_add(sb, w->xd->newline);
+            sb_add(sb, "\n");
     }
 }
+
+/* ---- the quote character of new markup ---- */
+
+static long parent_elem(const struct writer *w, long idx)
+{
+    return xmldoc_elem_index(w->xd, elem(w, idx)->node->parent);
+}
+
+/* The document's usual quote, else libvirt's single quote. */
+static char doc_quote(const struct writer *w)
+{
+    return w->xd->quote ? w->xd->quote : '\'';
+}
+
+/*
+ * The quote of a new element among the children of 'parent', next to
+ * 'anchor' (-1 when appended): its neighbours' (the anchor's, else the
+ * last sibling's with attributes, else the parent's), so a new line
+ * looks like the lines around it; else the document's.
+ */
+static char new_elem_quote(const struct writer *w, long parent, long anchor)
+{
+    char q = 0;
+
+    if (anchor >= 0 && elem(w, anchor)->quote)
+        return elem(w, anchor)->quote;
+    for (long c = first_child_elem(w, parent); c >= 0;
+         c = next_sibling_elem(w, c)) {
+        if (elem(w, c)->quote)
+            q = elem(w, c)->quote;
+    }
+    if (!q)
+        q = elem(w, parent)->quote;
+    return q ? q : doc_quote(w);
+}
+
+/* Text added inside the start tag of 'idx' uses the quote of the tag's
+ * attributes, so no tag mixes them; a tag without any is quoted like a
+ * new element in its place. */
+static char tag_quote(const struct writer *w, long idx)
+{
+    long parent;
+
+    if (elem(w, idx)->quote)
+        return elem(w, idx)->quote;
+    parent = parent_elem(w, idx);
+    return parent >= 0 ? new_elem_quote(w, parent, -1) : doc_quote(w);
+}
+
+/* ---- inserting blocks ---- */
 
 static void insert_before(struct writer *w, long child,
                           const struct block_list *bl)
 {
     const struct xml_elem *c = elem(w, child);
+    char q = new_elem_quote(w, parent_elem(w, child), child);
     struct strbuf sb = {0};
 
     if (begins_line(w, c->start)) {
         char *indent = indent_of(w, child);
 
-        render_blocks(&sb, w, bl, indent, false, false);
+        render_blocks(&sb, w, bl, indent, false, false, q);
         add_edit(w, c->indent, 0, &sb);
         free(indent);
     } else {
-        render_blocks(&sb, w, bl, "", true, false);
+        render_blocks(&sb, w, bl, "", true, false, q);
         add_edit(w, c->start, 0, &sb);
     }
 }
@@ -944,6 +1072,7 @@ static void insert_after(struct writer *w, long sibling,
                          const struct block_list *bl)
 {
     const struct xml_elem *s = elem(w, sibling);
+    char q = new_elem_quote(w, parent_elem(w, sibling), sibling);
     struct strbuf sb = {0};
 
     if (begins_line(w, s->start)) {
@@ -951,15 +1080,15 @@ static void insert_after(struct writer *w, long sibling,
         size_t next_line = next_line_if_trivia(w, s->end);
 
         if (next_line != (size_t)-1) {
-            render_blocks(&sb, w, bl, indent, false, false);
+            render_blocks(&sb, w, bl, indent, false, false, q);
             add_edit(w, next_line, 0, &sb);
         } else {
-            render_blocks(&sb, w, bl, indent, false, true);
+            render_blocks(&sb, w, bl, indent, false, true, q);
             add_edit(w, s->end, 0, &sb);
         }
         free(indent);
     } else {
-        render_blocks(&sb, w, bl, "", true, false);
+        render_blocks(&sb, w, bl, "", true, false, q);
         add_edit(w, s->end, 0, &sb);
     }
 }
@@ -983,20 +1112,45 @@ static char *child_indent(const struct writer *w, long parent)
     return indent;
 }
 
+/*
+ * A one-line element opens for new children when it begins a line of
+ * its own in a document of several lines: they go on lines of their own
+ * one step deeper, and its end tag on a line of its own below them.
+ * Markup sharing its line with what comes before, and a document on one
+ * line, stay on one line.
+ */
+static bool opens(const struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+
+    return begins_line(w, e->start) && w->xd->last_nl < w->xd->len;
+}
+
+/* New children of 'idx' stay on its line (see opens()). */
+static bool appends_inline(const struct writer *w, long idx)
+{
+    const struct xml_elem *e = elem(w, idx);
+
+    if (!e->empty && contains_newline(w, e->start, e->etag))
+        return false;
+    return !opens(w, idx);
+}
+
 /* A self-closing parent becomes "<name ...>" children "</name>". */
 static void append_to_empty(struct writer *w, long parent,
                             const struct block_list *bl)
 {
     const struct xml_elem *p = elem(w, parent);
-    bool inline_mode = !begins_line(w, p->start);
+    bool inline_mode = appends_inline(w, parent);
     char *indent = indent_of(w, parent);
     char *inner = indent_deeper(w, indent);
     struct strbuf sb = {0};
 
     sb_add(&sb, ">");
-    render_blocks(&sb, w, bl, inner, inline_mode, true);
+    render_blocks(&sb, w, bl, inner, inline_mode, true,
+                  new_elem_quote(w, parent, -1));
     if (!inline_mode) {
-        sb_add(&sb, w->xd->newline);
+        sb_add(&sb, "\n");
         sb_add(&sb, indent);
     }
     sb_add(&sb, "</");
@@ -1007,10 +1161,34 @@ static void append_to_empty(struct writer *w, long parent,
     free(indent);
 }
 
+/* "<name>...</name>" on one line: the new children go between the last
+ * content and the end tag, which moves to a line of its own (blanks
+ * before it go). */
+static void append_opening(struct writer *w, long parent,
+                           const struct block_list *bl)
+{
+    const struct xml_elem *p = elem(w, parent);
+    char *indent = indent_of(w, parent);
+    char *inner = child_indent(w, parent);
+    struct strbuf sb = {0};
+    size_t from = p->etag;
+
+    while (from > p->stag_close + 1 && is_blank(w->xd->text[from - 1]))
+        from--;
+    render_blocks(&sb, w, bl, inner, false, true,
+                  new_elem_quote(w, parent, -1));
+    sb_add(&sb, "\n");
+    sb_add(&sb, indent);
+    add_edit(w, from, p->etag - from, &sb);
+    free(inner);
+    free(indent);
+}
+
 static void append_child(struct writer *w, long parent,
                          const struct block_list *bl)
 {
     const struct xml_elem *p = elem(w, parent);
+    char q = new_elem_quote(w, parent, -1);
     struct strbuf sb = {0};
     char *indent;
 
@@ -1019,17 +1197,21 @@ static void append_child(struct writer *w, long parent,
         return;
     }
     if (!contains_newline(w, p->start, p->etag)) {
+        if (opens(w, parent)) {
+            append_opening(w, parent, bl);
+            return;
+        }
         /* keep a one-line element on one line */
-        render_blocks(&sb, w, bl, "", true, false);
+        render_blocks(&sb, w, bl, "", true, false, q);
         add_edit(w, p->etag, 0, &sb);
         return;
     }
     indent = child_indent(w, parent);
     if (begins_line(w, p->etag)) {
-        render_blocks(&sb, w, bl, indent, false, false);
+        render_blocks(&sb, w, bl, indent, false, false, q);
         add_edit(w, blank_line_start(w->xd->text, p->etag), 0, &sb);
     } else {
-        render_blocks(&sb, w, bl, indent, false, true);
+        render_blocks(&sb, w, bl, indent, false, true, q);
         add_edit(w, p->etag, 0, &sb);
     }
     free(indent);
@@ -1087,39 +1269,46 @@ static size_t collect_new_children(const struct writer *w,
 {
     struct strbuf sb = {0};
     size_t n = 0;
+    long anchor;
 
     if (dev->model_name_added && dev->model_name) {
+        anchor = find_child(w, dev->elem, -1, model_successors);
         sb_add(&sb, "<model");
-        sb_add_attr(&sb, "name", dev->model_name);
+        sb_add_attr(&sb, new_elem_quote(w, dev->elem, anchor), "name",
+                    dev->model_name);
         sb_add(&sb, "/>");
-        add_new_child(kids, &n, find_child(w, dev->elem, -1, model_successors),
-                      &sb);
+        add_new_child(kids, &n, anchor, &sb);
     }
     if (dev->target_added && dev->target_elem < 0) {
+        anchor =
+            find_child(w, dev->elem, dev->model_name_elem, target_successors);
         sb_add(&sb, "<target");
-        render_target_bits(&sb, dev->target_added, &dev->target);
+        render_target_bits(&sb, new_elem_quote(w, dev->elem, anchor),
+                           dev->target_added, &dev->target);
         sb_add(&sb, "/>");
-        add_new_child(
-            kids, &n,
-            find_child(w, dev->elem, dev->model_name_elem, target_successors),
-            &sb);
+        add_new_child(kids, &n, anchor, &sb);
     }
     if (dev->master_added && dev->master_startport >= 0) {
-        sb_printf(&sb, "<master startport='%ld'/>", dev->master_startport);
-        add_new_child(kids, &n, find_child(w, dev->elem, -1, master_successors),
-                      &sb);
+        anchor = find_child(w, dev->elem, -1, master_successors);
+        sb_add(&sb, "<master");
+        sb_add_attrf(&sb, new_elem_quote(w, dev->elem, anchor), "startport",
+                     "%ld", dev->master_startport);
+        sb_add(&sb, "/>");
+        add_new_child(kids, &n, anchor, &sb);
     }
     if (dev->addr_changed && dev->addr_elem < 0) {
-        long anchor = address_anchor(w, dev);
-        char *indent =
-            anchor >= 0 ? indent_of(w, anchor) : child_indent(w, dev->elem);
-        const struct xml_elem *e = elem(w, anchor >= 0 ? anchor : dev->elem);
-        bool one_line =
-            !begins_line(w, e->start) ||
-            (anchor < 0 && !e->empty && !contains_newline(w, e->start, e->end));
-        char *prefix = line_prefix(w->xd->newline, indent, one_line);
+        char *indent, *prefix;
+        bool one_line;
 
-        render_address(&sb, dev, prefix, w->step);
+        anchor = address_anchor(w, dev);
+        indent =
+            anchor >= 0 ? indent_of(w, anchor) : child_indent(w, dev->elem);
+        /* as insert_before() or append_child() will place it */
+        one_line = anchor >= 0 ? !begins_line(w, elem(w, anchor)->start)
+                               : appends_inline(w, dev->elem);
+        prefix = line_prefix(indent, one_line);
+        render_address(&sb, dev, new_elem_quote(w, dev->elem, anchor), prefix,
+                       w->step);
         add_new_child(kids, &n, anchor, &sb);
         free(prefix);
         free(indent);
@@ -1161,10 +1350,10 @@ static void replace_address(struct writer *w, const struct device *dev)
     const struct xml_elem *a = elem(w, dev->addr_elem);
     struct strbuf sb = {0};
     char *indent = indent_of(w, dev->addr_elem);
-    char *prefix =
-        line_prefix(w->xd->newline, indent, !begins_line(w, a->start));
+    char *prefix = line_prefix(indent, !begins_line(w, a->start));
 
-    render_address(&sb, dev, prefix, w->step);
+    /* a completed address keeps its own quotes */
+    render_address(&sb, dev, tag_quote(w, dev->addr_elem), prefix, w->step);
     add_edit(w, a->start, a->end - a->start, &sb);
     free(prefix);
     free(indent);
@@ -1205,7 +1394,7 @@ static void set_attr(struct writer *w, long idx, const char *name,
         add_edit(w, a.value, a.value_len, &sb);
         return;
     }
-    sb_add_attr(&sb, name, value);
+    sb_add_attr(&sb, tag_quote(w, idx), name, value);
     add_edit(w, attr_position(w, idx, after), 0, &sb);
 }
 
@@ -1254,7 +1443,7 @@ static void render_zpci_changes(struct writer *w, const struct device *dev)
     char value[16];
 
     if (dev->zpci_elem < 0) {
-        render_zpci(&sb, &dev->zpci);
+        render_zpci(&sb, &dev->zpci, new_elem_quote(w, dev->addr_elem, -1));
         blocks_push(&bl, (struct block){BLOCK_LINE, sb_steal(&sb), NULL});
         append_child(w, dev->addr_elem, &bl);
         blocks_free(&bl);
@@ -1263,7 +1452,7 @@ static void render_zpci_changes(struct writer *w, const struct device *dev)
     if (dev->input_zpci.uid < 0) {
         /* libvirt's order: uid first */
         snprintf(value, sizeof(value), "0x%04lx", (unsigned long)dev->zpci.uid);
-        sb_add_attr(&sb, "uid", value);
+        sb_add_attr(&sb, tag_quote(w, dev->zpci_elem), "uid", value);
         add_edit(w, after_tag_name(w, dev->zpci_elem), 0, &sb);
     }
     if (dev->input_zpci.fid < 0) {
@@ -1280,8 +1469,9 @@ static void render_pcihole64(struct writer *w, const struct device *dev)
     struct strbuf sb = {0};
 
     assert(dev->pcihole64_elem >= 0);
-    sb_printf(&sb, "<pcihole64 unit='KiB'>%llu</pcihole64>",
-              dev->pcihole64_kib);
+    sb_add(&sb, "<pcihole64");
+    sb_add_attr(&sb, tag_quote(w, dev->pcihole64_elem), "unit", "KiB");
+    sb_printf(&sb, ">%llu</pcihole64>", dev->pcihole64_kib);
     add_edit(w, e->start, e->end - e->start, &sb);
 }
 
@@ -1568,15 +1758,45 @@ static long emptied_parent(const struct writer *w, const long *sorted, size_t n,
     return p;
 }
 
-/* <name ...>children</name> becomes <name .../>. */
+/*
+ * The line break after 'pos' when only blanks come between: the offset
+ * of its first byte ('\r' or '\n'), or (size_t)-1.
+ */
+static size_t blank_to_line_end(const struct writer *w, size_t pos)
+{
+    const char *text = w->xd->text;
+    size_t len = w->xd->len;
+
+    while (pos < len && is_blank(text[pos]))
+        pos++;
+    if (pos < len &&
+        (text[pos] == '\n' ||
+         (text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n')))
+        return pos;
+    return (size_t)-1;
+}
+
+/*
+ * <name ...>children</name> becomes <name .../>. The line this merges
+ * its tags' lines into ends as the start tag's line did.
+ */
 static void collapse_element(struct writer *w, long idx)
 {
     const struct xml_elem *e = elem(w, idx);
     struct strbuf sb = {0};
-    size_t from = e->stag_close;
+    size_t from = e->stag_close, to = e->end, brk;
 
     sb_add(&sb, "/>");
-    add_edit(w, from, e->end - from, &sb);
+    if (contains_newline(w, from, to) &&
+        strcmp(xmldoc_newline_at(w->xd, from), xmldoc_newline_at(w->xd, to)) !=
+            0 &&
+        (brk = blank_to_line_end(w, to)) != (size_t)-1) {
+        /* add_edit makes this "\n" the start tag's line ending */
+        sb_addn(&sb, w->xd->text + to, brk - to);
+        sb_add(&sb, "\n");
+        to = brk + (w->xd->text[brk] == '\r' ? 2 : 1);
+    }
+    add_edit(w, from, to - from, &sb);
 }
 
 int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,

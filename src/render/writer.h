@@ -4,9 +4,11 @@
  * Only the changes flagged in the model are written; every other byte
  * of the input is copied unchanged, so a document that needs nothing
  * comes out identical and a diff shows only added or changed lines.
- * New text follows libvirt's formatting (single quotes, two-space
- * indentation relative to the surrounding elements, the input's line
- * ending).
+ * New text follows the place it goes to: the quote character of the tag
+ * it completes or of its neighbours, the line ending of the line it is
+ * inserted after, the indentation of its siblings or the document's
+ * indentation step; libvirt's single quotes and two spaces when the
+ * document does not tell.
  */
 #ifndef PCIPLAN_WRITER_H
 #define PCIPLAN_WRITER_H

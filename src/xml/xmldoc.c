@@ -11,6 +11,7 @@
 #include "xml/xmldoc.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,7 @@ struct scanner {
     const char *text;
     size_t len;
     size_t pos;
+    size_t nquotes[2]; /* attribute values in start tags: ' and " */
 };
 
 static int internal_error(struct diag *d, const char *what)
@@ -606,11 +608,15 @@ static bool skip_doctype(struct scanner *sc)
 static bool scan_start_tag(struct scanner *sc, struct xml_elem *e)
 {
     e->start = sc->pos;
+    e->quote = 0;
     sc->pos++;
     while (sc->pos < sc->len) {
         char c = sc->text[sc->pos];
 
         if (c == '"' || c == '\'') {
+            if (!e->quote)
+                e->quote = c;
+            sc->nquotes[c == '"']++;
             if (!skip_quoted(sc))
                 return false;
         } else if (c == '>') {
@@ -670,7 +676,7 @@ static bool tag_matches_node(const char *text, size_t len,
 
 static int locate_tags(struct xmldoc *xd, struct diag *d)
 {
-    struct scanner sc = {xd->text, xd->len, 0};
+    struct scanner sc = {xd->text, xd->len, 0, {0, 0}};
     size_t stack[XMLDOC_MAX_DEPTH + 1];
     size_t depth = 0, next = 0;
 
@@ -720,6 +726,9 @@ static int locate_tags(struct xmldoc *xd, struct diag *d)
     }
     if (next != xd->nelems || depth != 0)
         return internal_error(d, "element count mismatch");
+    /* a tie goes to libvirt's single quote */
+    if (sc.nquotes[0] || sc.nquotes[1])
+        xd->quote = sc.nquotes[1] > sc.nquotes[0] ? '"' : '\'';
     return 0;
 }
 
@@ -764,7 +773,7 @@ static unsigned line_at(const char *text, size_t pos)
  */
 static int check_attribute_counts(const char *text, size_t len, struct diag *d)
 {
-    struct scanner sc = {text, len, 0};
+    struct scanner sc = {text, len, 0, {0, 0}};
 
     while (sc.pos < sc.len) {
         const char *lt = memchr(sc.text + sc.pos, '<', sc.len - sc.pos);
@@ -794,13 +803,26 @@ static int check_attribute_counts(const char *text, size_t len, struct diag *d)
     return 0;
 }
 
+/* The ending of the line whose '\n' is at 'nl'. */
+static const char *ending_at(const char *text, size_t nl)
+{
+    return nl > 0 && text[nl - 1] == '\r' ? "\r\n" : "\n";
+}
+
 static const char *detect_newline(const char *text, size_t len)
 {
     const char *nl = memchr(text, '\n', len);
 
-    if (nl && nl > text && nl[-1] == '\r')
-        return "\r\n";
-    return "\n";
+    return nl ? ending_at(text, (size_t)(nl - text)) : "\n";
+}
+
+static size_t find_last_newline(const char *text, size_t len)
+{
+    size_t p = len;
+
+    while (p > 0 && text[p - 1] != '\n')
+        p--;
+    return p > 0 ? p - 1 : len;
 }
 
 static int check_root(xmlDocPtr doc, struct diag *d)
@@ -832,6 +854,7 @@ static int load(struct xmldoc *xd, struct diag *d)
     if (locate_tags(xd, d) < 0)
         return -1;
     xd->newline = detect_newline(xd->text, xd->len);
+    xd->last_nl = find_last_newline(xd->text, xd->len);
     return 0;
 }
 
@@ -858,6 +881,22 @@ int xmldoc_parse(struct xmldoc *xd, char *text, size_t len, struct diag *d)
         return -1;
     }
     return 0;
+}
+
+const char *xmldoc_newline_at(const struct xmldoc *xd, size_t off)
+{
+    const char *nl;
+
+    assert(off <= xd->len);
+    if (off > 0 && xd->text[off - 1] == '\n')
+        return ending_at(xd->text, off - 1);
+    /* the last line is the only one without a '\n' ahead */
+    if (xd->last_nl == xd->len || off > xd->last_nl)
+        return xd->last_nl < xd->len ? ending_at(xd->text, xd->last_nl)
+                                     : xd->newline;
+    nl = memchr(xd->text + off, '\n', xd->len - off);
+    assert(nl);
+    return ending_at(xd->text, (size_t)(nl - xd->text));
 }
 
 long xmldoc_elem_index(const struct xmldoc *xd, xmlNodePtr node)

@@ -34,6 +34,8 @@
  *   end         one past the last byte of the element
  *   indent      start of the whitespace run that precedes 'start' on its
  *               line (== start when the element does not begin a line)
+ * and quote, the character (' or ") that delimits the value of the first
+ * attribute of the start tag, 0 when it has none.
  */
 struct xml_elem {
     xmlNodePtr node;
@@ -43,6 +45,7 @@ struct xml_elem {
     size_t end;
     size_t indent;
     bool empty;
+    char quote;
 };
 
 struct xmldoc {
@@ -51,7 +54,9 @@ struct xmldoc {
     xmlDocPtr doc;
     struct xml_elem *elems; /* document order; elems[0] is the root */
     size_t nelems;
-    const char *newline; /* "\n" or "\r\n", as the input uses */
+    const char *newline; /* "\n" or "\r\n", as the first line ends */
+    char quote;     /* the quote most attribute values use, 0 if none has one */
+    size_t last_nl; /* offset of the last '\n', len when there is none */
 };
 
 /*
@@ -61,6 +66,15 @@ struct xmldoc {
  * are rejected.
  */
 int xmldoc_parse(struct xmldoc *xd, char *text, size_t len, struct diag *d);
+
+/*
+ * The line ending ("\n" or "\r\n") that a line break written at 'off'
+ * takes: that of the line 'off' is in, or, when 'off' starts a line, that
+ * of the line before it; so text inserted there ends its lines as its
+ * neighbour above does. An unterminated last line counts as ending like
+ * the line before it.
+ */
+const char *xmldoc_newline_at(const struct xmldoc *xd, size_t off);
 
 /* Index of the element for a DOM node, or -1 if it is not an element. */
 long xmldoc_elem_index(const struct xmldoc *xd, xmlNodePtr node);
