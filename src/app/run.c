@@ -131,6 +131,68 @@ static bool fits_with_reserve(const struct xmldoc *xd,
     return fits;
 }
 
+/* Whether the document, stripped of its PCI addresses and controllers
+ * (--strip), plans with 'po'. */
+static bool fits_stripped(const struct xmldoc *xd,
+                          const struct plan_options *po)
+{
+    struct domain dom;
+    struct xmldoc stripped;
+    struct diag scratch = {0};
+    char *text = NULL;
+    size_t len = 0;
+    bool fits = false;
+
+    memset(&dom, 0, sizeof(dom));
+    if (domain_load(&dom, xd, &scratch) == 0 &&
+        strip_render(xd, &dom, &text, &len, &scratch) == 0) {
+        domain_free(&dom);
+        memset(&dom, 0, sizeof(dom));
+        /* the stripped document owns 'text' from here on */
+        if (xmldoc_parse(&stripped, text, len, &scratch) == 0) {
+            fits = domain_load(&dom, &stripped, &scratch) == 0 &&
+                   plan_run(&dom, po, &scratch) == 0;
+            xmldoc_free(&stripped);
+        }
+    } else {
+        free(text);
+    }
+    domain_free(&dom);
+    return fits;
+}
+
+/*
+ * A document planned for one machine fails with --machine naming
+ * another (a pc file's pci-root and PIIX3 addresses on q35, say). When
+ * it plans for its own machine and, stripped, for the one asked for,
+ * the fix is --strip: say so after the first conflict found.
+ */
+static bool explain_machine_failure(const struct xmldoc *xd,
+                                    const struct run_options *o, struct diag *d)
+{
+    struct plan_options own = o->plan;
+    char why[sizeof(d->msg)], element[sizeof(d->element)];
+    int status;
+    unsigned line;
+
+    own.machine = NULL;
+    if (!o->plan.machine ||
+        (d->status != STATUS_INVALID && d->status != STATUS_UNSATISFIABLE) ||
+        !fits_with_reserve(xd, &own, own.reserve) ||
+        !fits_stripped(xd, &o->plan))
+        return false;
+    snprintf(why, sizeof(why), "%s", d->msg);
+    snprintf(element, sizeof(element), "%s", d->element);
+    status = d->status;
+    line = d->line;
+    memset(d, 0, sizeof(*d));
+    diag_fail(d, status, line, element,
+              "%s; the document is planned for another machine: use --strip "
+              "to re-plan it for %s (pciplan --strip FILE | pciplan -m %s)",
+              why, o->plan.machine, o->plan.machine);
+    return true;
+}
+
 /*
  * A plan that does not fit with o->plan.reserve spares but fits with
  * none fails because of the reserve: say so and name the largest reserve
@@ -183,7 +245,8 @@ int run_document(const char *text, size_t len, const struct run_options *o,
         ret = strip_render(&xd, &dom, &r->out, &r->outlen, d);
     else if (ret == 0 && (ret = plan_run(&dom, &o->plan, d)) == 0)
         ret = run_views(o, &xd, &dom, r, d);
-    else if (ret < 0 && o->view != RUN_VIEW_STRIP)
+    else if (ret < 0 && o->view != RUN_VIEW_STRIP &&
+             !explain_machine_failure(&xd, o, d))
         explain_reserve_failure(&xd, o, d);
     if (ret == 0 && (o->view == RUN_VIEW_XML || o->view == RUN_VIEW_STRIP))
         r->changed = r->outlen != xd.len ||
