@@ -650,8 +650,10 @@ static void note_chain(const struct planner *p, const long *provider,
     unsigned b = p->st[pos].addr.bus;
 
     for (unsigned depth = 0; depth < PCI_MAX_BUSES; depth++) {
-        long c = provider[b];
+        long c;
 
+        assert(b < PCI_MAX_BUSES);
+        c = provider[b];
         if (c < 0)
             return;
         if (first[b] < 0)
@@ -673,9 +675,9 @@ static void note_chain(const struct planner *p, const long *provider,
  * that port the next one). The device that grew the bus is kept when it
  * sits below it, else the first one that does (in device order). A bus
  * that fills a gap below a higher index is added with or without devices
- * on it, so it names none; nor does a bus that ends empty, which keeps
- * the device it was grown for as sized_for. A spare that ends holding
- * devices is a bus for them.
+ * on it, so no other device is named for it; nor for a bus that ends
+ * empty. Both keep the device they were grown for as sized_for. A spare
+ * that ends holding devices is a bus for them.
  */
 static void attribute_added_buses(struct planner *p)
 {
@@ -706,7 +708,7 @@ static void attribute_added_buses(struct planner *p)
             (c->added != ADDED_FOR_BUS && c->added != ADDED_SPARE))
             continue;
         c->added_for = c->sized_for = -1;
-        if (gap || first[b] < 0) {
+        if (!sizing_cause[b] && (gap || first[b] < 0)) {
             if (c->added == ADDED_FOR_BUS && p->grown_by[b] >= 0)
                 c->sized_for = p->grown_by[b];
             continue;
