@@ -201,7 +201,8 @@ struct device {
                                  it, or -1 */
     long sized_for;           /* ADDED_FOR_BUS with no added_for: the
                                  device libvirt's sizing pass added the bus
-                                 for, which ended elsewhere, or -1 */
+                                 for, which ended elsewhere or names a
+                                 higher bus in its address, or -1 */
 };
 
 struct domain {
