@@ -238,6 +238,73 @@ static bool has_finding(const struct lint_result *r, unsigned line,
     return false;
 }
 
+/* A finding as lint_run makes it, for lint_print. */
+static void push_finding(struct lint_result *r, unsigned line,
+                         const char *element, const char *msg)
+{
+    struct lint_finding *f;
+
+    r->v = realloc(r->v, (r->n + 1) * sizeof(*r->v));
+    ck_assert_ptr_nonnull(r->v);
+    f = &r->v[r->n];
+    memset(f, 0, sizeof(*f));
+    f->order = f->seq = r->n++;
+    f->line = line;
+    snprintf(f->element, sizeof(f->element), "%s", element);
+    snprintf(f->msg, sizeof(f->msg), "%s", msg);
+}
+
+/* Findings that differ only in numbers are one line from GROUP_MIN (4)
+ * on, with the count, the lines and each varying number's range; a
+ * number inside a word (e1000, ich6) is part of the word. */
+START_TEST(test_lint_print_groups)
+{
+    struct lint_result r = {0};
+    char msg[128], *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    static const char *const slots[] = {"10", "03", "1f", "0a"};
+
+    for (int i = 0; i < 5; i++) {
+        snprintf(msg, sizeof(msg), "needs controller scsi index %d, ok", i);
+        push_finding(&r, 10u * (unsigned)i + 10, "disk", msg);
+    }
+    for (int i = 0; i < 4; i++) {
+        snprintf(msg, sizeof(msg), "address 0000:00:%s.0 is on pcie-root",
+                 slots[i]);
+        push_finding(&r, 100u + (unsigned)i, "interface", msg);
+    }
+    push_finding(&r, 200, "interface", "e1000 is conventional");
+    push_finding(&r, 201, "interface", "e1000 is conventional");
+    push_finding(&r, 202, "interface", "rtl8139 is conventional");
+    push_finding(&r, 203, "interface", "rtl8139 is conventional");
+    for (int i = 0; i < 3; i++)
+        push_finding(&r, 300u + (unsigned)i, "sound", "slot 2 of 3");
+    f = open_memstream(&buf, &len);
+    lint_print(&r, "d.xml", f);
+    fclose(f);
+    ck_assert_str_eq(
+        buf, "pciplan: d.xml:10: <disk>: warning: 5 <disk> elements (lines 10 "
+             "to 50): needs controller scsi index 0 to 4, ok\n"
+             "pciplan: d.xml:100: <interface>: warning: 4 <interface> "
+             "elements (lines 100 to 103): address 0000:00:03.0 to "
+             "0000:00:1f.0 is on pcie-root\n"
+             "pciplan: d.xml:200: <interface>: warning: e1000 is "
+             "conventional\n"
+             "pciplan: d.xml:201: <interface>: warning: e1000 is "
+             "conventional\n"
+             "pciplan: d.xml:202: <interface>: warning: rtl8139 is "
+             "conventional\n"
+             "pciplan: d.xml:203: <interface>: warning: rtl8139 is "
+             "conventional\n"
+             "pciplan: d.xml:300: <sound>: warning: slot 2 of 3\n"
+             "pciplan: d.xml:301: <sound>: warning: slot 2 of 3\n"
+             "pciplan: d.xml:302: <sound>: warning: slot 2 of 3\n");
+    free(buf);
+    lint_free(&r);
+}
+END_TEST
+
 START_TEST(test_lint_clean)
 {
     struct lint_result r;
@@ -553,6 +620,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_show_json_escapes);
     tcase_add_test(tc, test_show_format_names);
     tcase_add_test(tc, test_lint_clean);
+    tcase_add_test(tc, test_lint_print_groups);
     tcase_add_test(tc, test_lint_cycle);
     tcase_add_test(tc, test_lint_multifunction);
     tcase_add_test(tc, test_lint_hotplug_room);

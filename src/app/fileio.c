@@ -28,7 +28,60 @@
 #include "util/xalloc.h"
 #include "xml/xmldoc.h"
 
+static char *directory_of(const char *path)
+{
+    const char *slash;
+
+    assert(path);
+    slash = strrchr(path, '/');
+
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+/* diag_fail makes the name printable */
+static int fail_in_directory(const char *dir, const char *verb, int err,
+                             struct diag *d)
+{
+    return diag_fail(d, STATUS_IO, 0, NULL,
+                     "cannot %s a file in directory '%.200s': %s", verb, dir,
+                     strerror(err));
+}
+
 /* ---- reading ---- */
+
+/* Why 'dir' cannot be entered (missing, not a directory, not
+ * searchable), or 0. */
+static int directory_error(const char *dir)
+{
+    struct stat st;
+
+    if (stat(dir, &st) < 0)
+        return errno;
+    if (!S_ISDIR(st.st_mode))
+        return ENOTDIR;
+    return faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0 ? errno : 0;
+}
+
+/* Opening 'path' failed with 'err': when its directory cannot be
+ * entered, that is the problem. */
+static int open_failed(const char *path, int err, struct diag *d)
+{
+    char *dir = directory_of(path);
+    int dir_err = 0, ret;
+
+    if (err == EACCES || err == ENOENT || err == ENOTDIR)
+        dir_err = directory_error(dir);
+    if (dir_err)
+        ret = fail_in_directory(dir, "open", dir_err, d);
+    else
+        ret = diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(err));
+    free(dir);
+    return ret;
+}
 
 int fileio_read(const char *path, char **text, size_t *len, struct stat *st,
                 struct diag *d)
@@ -42,7 +95,7 @@ int fileio_read(const char *path, char **text, size_t *len, struct stat *st,
     *text = NULL;
     *len = 0;
     if (fd < 0)
-        return diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(errno));
+        return open_failed(path, errno, d);
     if (st && fstat(fd, st) < 0) {
         int err = errno;
 
@@ -195,38 +248,18 @@ void fileio_init(void)
     }
 }
 
-static char *directory_of(const char *path)
-{
-    const char *slash;
-
-    assert(path);
-    slash = strrchr(path, '/');
-
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
-}
-
-/* A directory that refuses new files is the problem, not the file. */
+/* A directory that refuses new files is the problem, not the file: one
+ * that is missing, is no directory, is read-only or full. */
 static int create_failed(const char *target, int err, struct diag *d)
 {
     char *dir = directory_of(target);
     int ret;
 
     if (err == EACCES || err == EROFS || err == EPERM || err == ENOSPC ||
-        err == EDQUOT) {
-        for (char *p = dir; *p; p++) {
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-        }
-        ret = diag_fail(d, STATUS_IO, 0, NULL,
-                        "cannot create a file in directory '%.200s': %s", dir,
-                        strerror(err));
-    } else {
+        err == EDQUOT || err == ENOENT || err == ENOTDIR)
+        ret = fail_in_directory(dir, "create", err, d);
+    else
         ret = diag_fail(d, STATUS_IO, 0, NULL, "%s", strerror(err));
-    }
     free(dir);
     return ret;
 }

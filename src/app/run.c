@@ -113,6 +113,117 @@ static int run_views(const struct run_options *o, const struct xmldoc *xd,
     return ret;
 }
 
+/* Whether the document plans with 'reserve' spares: a scratch re-plan
+ * from the parsed text, whose failure is not reported. */
+static bool fits_with_reserve(const struct xmldoc *xd,
+                              const struct plan_options *po, int reserve)
+{
+    struct plan_options opt = *po;
+    struct domain dom;
+    struct diag scratch = {0};
+    bool fits;
+
+    opt.reserve = reserve;
+    memset(&dom, 0, sizeof(dom));
+    fits = domain_load(&dom, xd, &scratch) == 0 &&
+           plan_run(&dom, &opt, &scratch) == 0;
+    domain_free(&dom);
+    return fits;
+}
+
+/* Whether the document, stripped of its PCI addresses and controllers
+ * (--strip), plans with 'po'. */
+static bool fits_stripped(const struct xmldoc *xd,
+                          const struct plan_options *po)
+{
+    struct domain dom;
+    struct xmldoc stripped;
+    struct diag scratch = {0};
+    char *text = NULL;
+    size_t len = 0;
+    bool fits = false;
+
+    memset(&dom, 0, sizeof(dom));
+    if (domain_load(&dom, xd, &scratch) == 0 &&
+        strip_render(xd, &dom, &text, &len, &scratch) == 0) {
+        domain_free(&dom);
+        memset(&dom, 0, sizeof(dom));
+        /* the stripped document owns 'text' from here on */
+        if (xmldoc_parse(&stripped, text, len, &scratch) == 0) {
+            fits = domain_load(&dom, &stripped, &scratch) == 0 &&
+                   plan_run(&dom, po, &scratch) == 0;
+            xmldoc_free(&stripped);
+        }
+    } else {
+        free(text);
+    }
+    domain_free(&dom);
+    return fits;
+}
+
+/*
+ * A document planned for one machine fails with --machine naming
+ * another (a pc file's pci-root and PIIX3 addresses on q35, say). When
+ * it plans for its own machine and, stripped, for the one asked for,
+ * the fix is --strip: say so after the first conflict found.
+ */
+static bool explain_machine_failure(const struct xmldoc *xd,
+                                    const struct run_options *o, struct diag *d)
+{
+    struct plan_options own = o->plan;
+    char why[sizeof(d->msg)], element[sizeof(d->element)];
+    int status;
+    unsigned line;
+
+    own.machine = NULL;
+    if (!o->plan.machine ||
+        (d->status != STATUS_INVALID && d->status != STATUS_UNSATISFIABLE) ||
+        !fits_with_reserve(xd, &own, own.reserve) ||
+        !fits_stripped(xd, &o->plan))
+        return false;
+    snprintf(why, sizeof(why), "%s", d->msg);
+    snprintf(element, sizeof(element), "%s", d->element);
+    status = d->status;
+    line = d->line;
+    memset(d, 0, sizeof(*d));
+    diag_fail(d, status, line, element,
+              "%s; the document is planned for another machine: use --strip "
+              "to re-plan it for %s (pciplan --strip FILE | pciplan -m %s)",
+              why, o->plan.machine, o->plan.machine);
+    return true;
+}
+
+/*
+ * A plan that does not fit with o->plan.reserve spares but fits with
+ * none fails because of the reserve: say so and name the largest reserve
+ * that fits, found by bisection (more spares never take less room, and
+ * each re-plan is linear, so this costs log2(reserve) plans).
+ */
+static void explain_reserve_failure(const struct xmldoc *xd,
+                                    const struct run_options *o, struct diag *d)
+{
+    int fits = 0, fails = o->plan.reserve;
+    char why[sizeof(d->msg)];
+
+    if (d->status != STATUS_UNSATISFIABLE || o->plan.reserve <= 0 ||
+        !fits_with_reserve(xd, &o->plan, 0))
+        return;
+    while (fails - fits > 1) {
+        int mid = fits + (fails - fits) / 2;
+
+        if (fits_with_reserve(xd, &o->plan, mid))
+            fits = mid;
+        else
+            fails = mid;
+    }
+    snprintf(why, sizeof(why), "%s", d->msg);
+    memset(d, 0, sizeof(*d));
+    diag_fail(d, STATUS_UNSATISFIABLE, 0, NULL,
+              "--reserve %d does not fit (%s); the largest --reserve that "
+              "fits is %d",
+              o->plan.reserve, why, fits);
+}
+
 int run_document(const char *text, size_t len, const struct run_options *o,
                  struct run_result *r, struct diag *d)
 {
@@ -134,6 +245,9 @@ int run_document(const char *text, size_t len, const struct run_options *o,
         ret = strip_render(&xd, &dom, &r->out, &r->outlen, d);
     else if (ret == 0 && (ret = plan_run(&dom, &o->plan, d)) == 0)
         ret = run_views(o, &xd, &dom, r, d);
+    else if (ret < 0 && o->view != RUN_VIEW_STRIP &&
+             !explain_machine_failure(&xd, o, d))
+        explain_reserve_failure(&xd, o, d);
     if (ret == 0 && (o->view == RUN_VIEW_XML || o->view == RUN_VIEW_STRIP))
         r->changed = r->outlen != xd.len ||
                      (r->outlen && memcmp(r->out, xd.text, r->outlen) != 0);

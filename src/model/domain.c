@@ -49,6 +49,7 @@ static struct device *new_device(enum dev_kind kind)
     dev->master_startport = -1;
     dev->addr_controller = -1;
     dev->added_for = -1;
+    dev->sized_for = -1;
     dev->zpci_elem = -1;
     dev->mirror_elem = -1;
     dev->input_zpci = (struct zpci_ids){-1, -1};

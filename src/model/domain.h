@@ -196,8 +196,13 @@ struct device {
     enum dev_class bus_class; /* what kind of slot it needs */
     enum addr_origin placed;  /* how its address was chosen */
     enum addition added;      /* why pciplan added it (elem == -1) */
-    long added_for;           /* ADDED_FOR_BUS: position in devs of the
-                                 device that needed the bus, or -1 */
+    long added_for;           /* ADDED_FOR_BUS: position in devs of a
+                                 device that sits below the bus and needed
+                                 it, or -1 */
+    long sized_for;           /* ADDED_FOR_BUS with no added_for: the
+                                 device libvirt's sizing pass added the bus
+                                 for, which ended elsewhere or names a
+                                 higher bus in its address, or -1 */
 };
 
 struct domain {

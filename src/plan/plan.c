@@ -617,8 +617,6 @@ static int materialise_buses(struct planner *p)
         pos = p->dom->ndevs - 1;
         if (p->grown_by[b] == SPARE_OWNER)
             plan_dev(p, pos)->added = ADDED_SPARE;
-        else
-            plan_dev(p, pos)->added_for = p->grown_by[b];
         p->st[pos].flags = pci_models[m].connect;
         p->st[pos].in_step = m != PCI_MODEL_PCI_ROOT;
         if (p->st[pos].in_step && reserve_next(p, pos, -1) < 0)
@@ -629,6 +627,96 @@ static int materialise_buses(struct planner *p)
 
 /* ------------------------------------------------------------------ */
 /* After placement                                                     */
+
+/* The sizing pass grew bus b for a device naming a higher bus in its
+ * address: libvirt adds every index below the highest one named. */
+static bool fills_gap(const struct planner *p, unsigned b)
+{
+    int cause = p->grown_by[b];
+    const struct device *dev;
+
+    if (cause < 0 || !p->grown_for_address[b])
+        return false;
+    dev = plan_dev(p, (size_t)cause);
+    /* before record_changes, addr is still the input's */
+    return plan_address_is_present(dev) && dev->addr.bus > b;
+}
+
+/* Walk up from a device's bus through the controllers providing each
+ * bus, noting the device on every bus of the chain. */
+static void note_chain(const struct planner *p, const long *provider,
+                       size_t pos, long *first, bool *sizing_cause)
+{
+    unsigned b = p->st[pos].addr.bus;
+
+    for (unsigned depth = 0; depth < PCI_MAX_BUSES; depth++) {
+        long c;
+
+        assert(b < PCI_MAX_BUSES);
+        c = provider[b];
+        if (c < 0)
+            return;
+        if (first[b] < 0)
+            first[b] = (long)pos;
+        if (p->grown_by[b] == (int)pos)
+            sizing_cause[b] = true;
+        if (!p->st[c].has_addr || p->st[c].addr.bus == b)
+            return;
+        b = p->st[c].addr.bus;
+    }
+}
+
+/*
+ * Name, for every bus the planner added, a device that sits below it in
+ * the final plan. The sizing pass learns which device made a bus appear,
+ * but the final pass places the controllers first and the devices after
+ * them, so a device can end on another bus than the one grown for it
+ * (a pcie-to-pci-bridge takes the first free root port, the NIC that grew
+ * that port the next one). The device that grew the bus is kept when it
+ * sits below it, else the first one that does (in device order). A bus
+ * that fills a gap below a higher index is added with or without devices
+ * on it, so no other device is named for it; nor for a bus that ends
+ * empty. Both keep the device they were grown for as sized_for. A spare
+ * that ends holding devices is a bus for them.
+ */
+static void attribute_added_buses(struct planner *p)
+{
+    long provider[PCI_MAX_BUSES], first[PCI_MAX_BUSES];
+    bool sizing_cause[PCI_MAX_BUSES] = {false};
+
+    for (unsigned b = 0; b < PCI_MAX_BUSES; b++)
+        provider[b] = first[b] = -1;
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *c = plan_dev(p, p->ctrls.at[i]);
+
+        if (plan_is_pci_ctrl(c) && c->index >= 0 && c->index < PCI_MAX_BUSES)
+            provider[c->index] = (long)p->ctrls.at[i];
+    }
+    for (size_t pos = 0; pos < p->nst; pos++) {
+        const struct device *dev = plan_dev(p, pos);
+
+        if (p->st[pos].has_addr &&
+            !(plan_is_pci_ctrl(dev) && device_is_added(dev)))
+            note_chain(p, provider, pos, first, sizing_cause);
+    }
+    for (unsigned b = 1; b < PCI_MAX_BUSES; b++) {
+        struct device *c =
+            provider[b] >= 0 ? plan_dev(p, (size_t)provider[b]) : NULL;
+        bool gap = p->grown_by[b] == NO_OWNER || fills_gap(p, b);
+
+        if (!c || !device_is_added(c) ||
+            (c->added != ADDED_FOR_BUS && c->added != ADDED_SPARE))
+            continue;
+        c->added_for = c->sized_for = -1;
+        if (!sizing_cause[b] && (gap || first[b] < 0)) {
+            if (c->added == ADDED_FOR_BUS && p->grown_by[b] >= 0)
+                c->sized_for = p->grown_by[b];
+            continue;
+        }
+        c->added = ADDED_FOR_BUS;
+        c->added_for = sizing_cause[b] ? p->grown_by[b] : first[b];
+    }
+}
 
 static void set_multifunction(struct planner *p)
 {
@@ -829,6 +917,7 @@ static int plan(struct planner *p)
     nbuses = p->set->nbuses;
     if (run_pass(p, nbuses, false) < 0 || assign_devices(p) < 0)
         return -1;
+    attribute_added_buses(p);
     set_multifunction(p);
     if (controller_defaults(p) < 0 ||
         nonpci_assign_usb(p->dom, !p->profile->usb_net_needs_address, p->d) <

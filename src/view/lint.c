@@ -9,6 +9,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,18 +423,278 @@ int lint_run(const struct topo *t, const struct lint_options *o,
     return 0;
 }
 
+/* ---- printing: findings that differ only in numbers, grouped ---- */
+
+/* From this many findings of one shape on, one line stands for them all:
+ * 2,000 SCSI disks needing 286 lsilogic controllers give one warning. */
+#define GROUP_MIN 4
+
+static bool word_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool hex_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Whether s[0..len) is a number: decimal, 0x hex, or one or two hex
+ * digits (a slot of an address); not a word like e1000 or ich6. */
+static bool is_number(const char *s, size_t len)
+{
+    size_t start = len > 2 && s[0] == '0' && s[1] == 'x' ? 2 : 0;
+    bool decimal = true, hex = true, digit = false;
+
+    for (size_t j = start; j < len; j++) {
+        decimal = decimal && s[j] >= '0' && s[j] <= '9';
+        hex = hex && hex_char(s[j]);
+        digit = digit || (s[j] >= '0' && s[j] <= '9');
+    }
+    if (start == 2)
+        return hex;
+    return len > 0 && (decimal || (len <= 2 && hex && digit));
+}
+
+static size_t word_len(const char *s)
+{
+    size_t n = 0;
+
+    while (word_char(s[n]))
+        n++;
+    return n;
+}
+
+/* The length of the number at s, 0 if none: numbers joined by ':' or
+ * '.' are one (0000:00:1f.0, 02:03), compared part by part. */
+static size_t number_len(const char *s)
+{
+    size_t len = 0;
+
+    for (;;) {
+        size_t w = word_len(s + len);
+
+        if (!is_number(s + len, w))
+            return len ? len - 1 : 0;
+        len += w;
+        if ((s[len] != ':' && s[len] != '.') || !word_char(s[len + 1]))
+            return len;
+        len++;
+    }
+}
+
+/* The next token of s at or after *pos: a number or a word. *pos
+ * becomes its start; returns its length (0 at the end), *number whether
+ * it is a number. */
+static size_t next_token(const char *s, size_t *pos, bool *number)
+{
+    size_t i = *pos, n;
+
+    while (s[i] && !word_char(s[i]))
+        i++;
+    *pos = i;
+    if (!s[i])
+        return 0;
+    n = number_len(s + i);
+    *number = n > 0;
+    return n ? n : word_len(s + i);
+}
+
+#define NUMBER_MARK '\001'
+
+/* Text of a message into a shape key: a NUMBER_MARK in it becomes
+ * another byte, so that only numbers are marked. */
+static size_t copy_text(char *key, size_t out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        key[out++] = s[i] == NUMBER_MARK ? '\002' : s[i];
+    return out;
+}
+
+/* The finding's element and message with every number as NUMBER_MARK:
+ * the shape that findings differing only in numbers share. */
+static char *shape_of(const struct lint_finding *x)
+{
+    size_t n = strlen(x->element), pos = 0, done = 0, len, out;
+    char *key = xmalloc(n + strlen(x->msg) + 2);
+    bool number;
+
+    memcpy(key, x->element, n);
+    key[n] = '\n';
+    out = n + 1;
+    while ((len = next_token(x->msg, &pos, &number)) > 0) {
+        out = copy_text(key, out, x->msg + done, pos - done);
+        if (number)
+            key[out++] = NUMBER_MARK;
+        else
+            out = copy_text(key, out, x->msg + pos, len);
+        pos += len;
+        done = pos;
+    }
+    out = copy_text(key, out, x->msg + done, strlen(x->msg + done));
+    key[out] = '\0';
+    return key;
+}
+
+/* Whether the number goes on after the part that ends at s. */
+static bool more_parts(const char *s)
+{
+    return (*s == ':' || *s == '.') && number_len(s + 1) > 0;
+}
+
+/* Compare two numbers part by part (hex and decimal digits order
+ * alike), a number with more parts after the equal ones being larger. */
+static int compare_numbers(const char *a, const char *b)
+{
+    for (;;) {
+        char *ea, *eb;
+        unsigned long long x = strtoull(a, &ea, 16), y = strtoull(b, &eb, 16);
+        bool more_a, more_b;
+
+        if (x != y)
+            return x < y ? -1 : 1;
+        more_a = more_parts(ea);
+        more_b = more_parts(eb);
+        if (!more_a || !more_b)
+            return more_a - more_b;
+        a = ea + 1;
+        b = eb + 1;
+    }
+}
+
+struct shaped {
+    char *key;
+    size_t i; /* index into the findings */
+};
+
+static int compare_shaped(const void *a, const void *b)
+{
+    const struct shaped *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    if (c)
+        return c;
+    return x->i < y->i ? -1 : (x->i > y->i);
+}
+
+/* The next number of the message at *cur (of the group's shape): its
+ * start, and *cur past it. */
+static const char *next_number(const char *msg, size_t *cur, size_t *len)
+{
+    bool number = false;
+
+    while ((*len = next_token(msg, cur, &number)) > 0 && !number)
+        *cur += *len;
+    assert(number); /* a message of the shape has as many numbers */
+    *cur += *len;
+    return msg + *cur - *len;
+}
+
+/* The first message of the group with each number that varies in it as
+ * "LOWEST to HIGHEST". */
+static void print_ranges(FILE *f, const struct lint_result *r,
+                         const struct shaped *g, size_t k)
+{
+    const char *msg = r->v[g[0].i].msg;
+    size_t *cur = xcalloc(k, sizeof(*cur));
+    size_t pos = 0, done = 0, len;
+    bool number;
+
+    while ((len = next_token(msg, &pos, &number)) > 0) {
+        const char *lo = msg + pos, *hi = lo;
+        size_t lolen = len, hilen = len;
+
+        fwrite(msg + done, 1, pos - done, f);
+        for (size_t j = 0; number && j < k; j++) {
+            size_t l;
+            const char *s = next_number(r->v[g[j].i].msg, &cur[j], &l);
+
+            if (compare_numbers(s, lo) < 0) {
+                lo = s;
+                lolen = l;
+            }
+            if (compare_numbers(s, hi) > 0) {
+                hi = s;
+                hilen = l;
+            }
+        }
+        fwrite(lo, 1, lolen, f);
+        if (lo != hi && compare_numbers(lo, hi) != 0)
+            fprintf(f, " to %.*s", (int)hilen, hi);
+        pos += len;
+        done = pos;
+    }
+    fputs(msg + done, f);
+    free(cur);
+}
+
+static void print_head(FILE *f, const char *file, const struct lint_finding *x)
+{
+    fprintf(f, "pciplan: %s:", file);
+    if (x->line)
+        fprintf(f, "%u:", x->line);
+    if (x->element[0])
+        fprintf(f, " <%s>:", x->element);
+    fputs(" warning: ", f);
+}
+
+/* "N <disk> elements (lines A to B): MESSAGE WITH RANGES" */
+static void print_group(FILE *f, const char *file, const struct lint_result *r,
+                        const struct shaped *g, size_t k)
+{
+    const struct lint_finding *x = &r->v[g[0].i];
+    unsigned lo = x->line, hi = x->line;
+
+    for (size_t j = 1; j < k; j++) {
+        unsigned l = r->v[g[j].i].line;
+
+        lo = l < lo ? l : lo;
+        hi = l > hi ? l : hi;
+    }
+    print_head(f, file, x);
+    if (x->element[0])
+        fprintf(f, "%zu <%s> elements", k, x->element);
+    else
+        fprintf(f, "%zu times", k);
+    if (lo && lo != hi)
+        fprintf(f, " (lines %u to %u)", lo, hi);
+    fputs(": ", f);
+    print_ranges(f, r, g, k);
+    fputc('\n', f);
+}
+
 void lint_print(const struct lint_result *r, const char *file, FILE *f)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        const struct lint_finding *x = &r->v[i];
+    struct shaped *by_shape = xcalloc(r->n + 1, sizeof(*by_shape));
+    size_t *group = xcalloc(r->n + 1, sizeof(*group)); /* in by_shape */
+    size_t *size = xcalloc(r->n + 1, sizeof(*size));   /* by group start */
 
-        fprintf(f, "pciplan: %s:", file);
-        if (x->line)
-            fprintf(f, "%u:", x->line);
-        if (x->element[0])
-            fprintf(f, " <%s>:", x->element);
-        fprintf(f, " warning: %s\n", x->msg);
+    for (size_t i = 0; i < r->n; i++)
+        by_shape[i] = (struct shaped){shape_of(&r->v[i]), i};
+    qsort(by_shape, r->n, sizeof(*by_shape), compare_shaped);
+    for (size_t a = 0, b; a < r->n; a = b) {
+        for (b = a; b < r->n && !strcmp(by_shape[a].key, by_shape[b].key); b++)
+            group[by_shape[b].i] = a;
+        size[a] = b - a;
     }
+    for (size_t i = 0; i < r->n; i++) {
+        size_t a = group[i];
+
+        if (size[a] >= GROUP_MIN) {
+            /* the group goes where its first finding would */
+            if (by_shape[a].i == i)
+                print_group(f, file, r, by_shape + a, size[a]);
+            continue;
+        }
+        print_head(f, file, &r->v[i]);
+        fprintf(f, "%s\n", r->v[i].msg);
+    }
+    for (size_t i = 0; i < r->n; i++)
+        free(by_shape[i].key);
+    free(by_shape);
+    free(group);
+    free(size);
 }
 
 void lint_free(struct lint_result *r)

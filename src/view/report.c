@@ -226,37 +226,81 @@ static const char *slot_kind(const struct device *d)
     }
 }
 
+/* Whether the input address of the device at pos named bus 'index' or a
+ * higher one (libvirt adds every index up to the highest named). */
+static bool names_bus(const struct topo *t, size_t pos, long index)
+{
+    const struct device *d = topo_dev(t, pos);
+
+    return (d->placed == PLACED_KEPT || d->placed == PLACED_MOVED) &&
+           t->input_bus[pos] >= index;
+}
+
+/* "added because X (line N) needed a PCIe slot", or "... names bus 0x03
+ * in its address". */
+static void put_bus_cause(FILE *f, const struct topo *t, const struct device *d,
+                          size_t pos)
+{
+    const struct device *cause = topo_dev(t, pos);
+    long named = t->input_bus[pos];
+
+    fputs("added because ", f);
+    put_dev_ref(f, t, pos);
+    if (names_bus(t, pos, d->index))
+        fprintf(f, " names bus 0x%02lx in its address%s", named,
+                named > d->index ? ", and libvirt adds every index below it too"
+                                 : "");
+    else
+        fprintf(f, " needed %s", slot_kind(cause));
+}
+
+/* A bus libvirt's sizing pass added for a device that the final pass put
+ * elsewhere (say, the pcie-to-pci-bridge it needed took a free port). */
+static void put_empty_bus(FILE *f, const struct topo *t, size_t pos)
+{
+    const struct pci_addr *a = topo_pci_addr(topo_dev(t, pos));
+    char where[32] = "another bus";
+
+    if (a)
+        topo_format_addr(where, sizeof(where), a);
+    fputs("added empty: libvirt's sizing pass added it for ", f);
+    put_dev_ref(f, t, pos);
+    fprintf(f,
+            ", which needed %s, but the final placement put that device at "
+            "%s, not below it",
+            slot_kind(topo_dev(t, pos)), where);
+}
+
+static bool valid_pos(const struct topo *t, long pos)
+{
+    return pos >= 0 && (size_t)pos < t->dom->ndevs;
+}
+
 static void put_bus_reason(FILE *f, const struct topo *t,
                            const struct device *d)
 {
-    const struct device *cause;
-    long named;
-
     if (d->kind == DEV_HUB) {
         fputs("added, as libvirt adds a USB hub when the devices outnumber "
               "the ports",
               f);
         return;
     }
-    if (d->added_for < 0 || (size_t)d->added_for >= t->dom->ndevs) {
-        /* no device asked for it: an index below a higher one in use */
-        fprintf(f,
-                "added for bus 0x%02lx, below the highest controller index, "
-                "as libvirt fills such gaps",
-                d->index);
+    if (valid_pos(t, d->added_for)) {
+        put_bus_cause(f, t, d, (size_t)d->added_for);
         return;
     }
-    cause = topo_dev(t, (size_t)d->added_for);
-    named = t->input_bus[d->added_for];
-    fputs("added because ", f);
-    put_dev_ref(f, t, (size_t)d->added_for);
-    if ((cause->placed == PLACED_KEPT || cause->placed == PLACED_MOVED) &&
-        named >= d->index)
-        fprintf(f, " names bus 0x%02lx in its address%s", named,
-                named > d->index ? ", and libvirt adds every index below it too"
-                                 : "");
-    else
-        fprintf(f, " needed %s", slot_kind(cause));
+    if (valid_pos(t, d->sized_for)) {
+        if (names_bus(t, (size_t)d->sized_for, d->index + 1))
+            put_bus_cause(f, t, d, (size_t)d->sized_for);
+        else
+            put_empty_bus(f, t, (size_t)d->sized_for);
+        return;
+    }
+    /* no device asked for it: an index below a higher one in use */
+    fprintf(f,
+            "added for bus 0x%02lx, below the highest controller index, "
+            "as libvirt fills such gaps",
+            d->index);
 }
 
 /* Why pciplan added a device. */
@@ -770,6 +814,10 @@ static void json_device(FILE *f, const struct topo *t, size_t pos, bool first)
         fprintf(f, ", \"added_for\": %ld", d->added_for);
     else
         fputs(", \"added_for\": null", f);
+    if (d->sized_for >= 0)
+        fprintf(f, ", \"sized_for\": %ld", d->sized_for);
+    else
+        fputs(", \"sized_for\": null", f);
     if (topo_is_pci_ctrl(d) && d->index >= 0)
         fprintf(f, ", \"provides_bus\": %ld}", d->index);
     else

@@ -1,0 +1,1 @@
+tests/nosuch-dir/dom.xml

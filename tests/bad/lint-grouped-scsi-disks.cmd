@@ -1,0 +1,4 @@
+-W
+-o
+/dev/null
+tests/bad/lint-grouped-scsi-disks.xml

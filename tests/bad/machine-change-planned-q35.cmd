@@ -1,0 +1,3 @@
+--machine=pc
+--show=json
+tests/xml-out/q35-003-desktop.xml

@@ -1,0 +1,3 @@
+--reserve
+219
+examples/desktop-q35.xml
