@@ -153,8 +153,9 @@ static int process_file(struct session *s, const char *file,
     const char *name = !file || strcmp(file, "-") == 0 ? STDIN_NAME : display;
     const char *where = name;
     char prefix[4200] = "";
-    struct run_options ro = {o->plan,   o->view, o->explain, o->capacity,
-                             o->werror, name,    prefix,     o->libvirt.why};
+    struct run_options ro = {o->plan,     o->view,        o->explain,
+                             o->capacity, o->werror,      name,
+                             prefix,      o->libvirt.why, o->reserve_given};
     struct run_result r = {0};
     struct diag d = {0};
     struct stat st;

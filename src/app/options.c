@@ -315,6 +315,7 @@ static int handle_option(poptContext ctx, int code, struct options *o,
         o->plan.machine = o->machine;
         return check_machine(o->machine, d);
     case OPT_RESERVE:
+        o->reserve_given = true;
         return take_number(ctx, "--reserve", OPTIONS_RESERVE_MAX,
                            &o->plan.reserve, d);
     case OPT_ROOT_PORTS:

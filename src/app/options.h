@@ -46,6 +46,7 @@ struct options {
     char *explain_file; /* --explain=FILE; NULL: standard error */
     bool capacity;      /* --capacity */
     bool werror;        /* -W: warnings fail with STATUS_INVALID */
+    bool reserve_given; /* --reserve was on the command line */
     char **files;       /* NULL means standard input; "-" also means it */
     char **names;       /* each file as messages print it (see below) */
     size_t nfiles;

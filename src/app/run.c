@@ -219,9 +219,10 @@ static void explain_reserve_failure(const struct xmldoc *xd,
     snprintf(why, sizeof(why), "%s", d->msg);
     memset(d, 0, sizeof(*d));
     diag_fail(d, STATUS_UNSATISFIABLE, 0, NULL,
-              "--reserve %d does not fit (%s); the largest --reserve that "
+              "%s--reserve %d does not fit (%s); the largest --reserve that "
               "fits is %d",
-              o->plan.reserve, why, fits);
+              o->reserve_given ? "" : "the default ", o->plan.reserve, why,
+              fits);
 }
 
 int run_document(const char *text, size_t len, const struct run_options *o,

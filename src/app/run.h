@@ -37,6 +37,7 @@ struct run_options {
     const char *name;        /* the document as messages name it */
     const char *prefix;      /* starts every --explain line ("" or "F: ") */
     const char *profile_why; /* how plan.profile was chosen, for the views */
+    bool reserve_given;      /* --reserve was given (else it is the default) */
 };
 
 /* Texts are NUL-terminated and owned by the result (run_result_free). */

@@ -1,0 +1,1 @@
+tests/xml-in/q35-009-238-virtio-disks-too-many.xml
