@@ -130,6 +130,9 @@ int run_document(const char *text, size_t len, const struct run_options *o,
         return -1;
     memset(&dom, 0, sizeof(dom));
     ret = domain_load(&dom, &xd, d);
+    /* the model has every value now; only --strip reads the DOM again */
+    if (o->view != RUN_VIEW_STRIP)
+        xmldoc_drop_dom(&xd);
     if (ret == 0 && o->view == RUN_VIEW_STRIP)
         ret = strip_render(&xd, &dom, &r->out, &r->outlen, d);
     else if (ret == 0 && (ret = plan_run(&dom, &o->plan, d)) == 0)

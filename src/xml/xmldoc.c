@@ -11,6 +11,7 @@
 #include "xml/xmldoc.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,6 +467,49 @@ static int check_attr_values(xmlNodePtr elem, struct diag *d)
     return 0;
 }
 
+/* Positions must fit the table's 32 bits, XMLDOC_NONE apart. */
+_Static_assert(XMLDOC_MAX_BYTES < UINT32_MAX &&
+                   XMLDOC_MAX_ELEMENTS < UINT32_MAX,
+               "element table offsets are 32 bits");
+
+/* Anything but elements and blank text: libvirt (and --strip) treat
+ * such an element as having content. */
+static bool has_mixed_content(xmlNodePtr elem)
+{
+    for (xmlNodePtr c = elem->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE &&
+            (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c)))
+            return true;
+    }
+    return false;
+}
+
+static uint32_t index_of(xmlNodePtr n)
+{
+    return (uint32_t)((uintptr_t)n->_private - 1);
+}
+
+/* Link element 'i' (node n) into its parent's list of children. Its
+ * parent and any earlier sibling come earlier in document order, so
+ * they are in the table already. */
+static void link_element(struct xmldoc *xd, size_t i, xmlNodePtr n)
+{
+    struct xml_elem *e = &xd->elems[i];
+    xmlNodePtr prev = n->prev;
+
+    e->parent = e->first_child = e->next_sibling = XMLDOC_NONE;
+    e->mixed = has_mixed_content(n);
+    if (i == 0 || !n->parent || n->parent->type != XML_ELEMENT_NODE)
+        return;
+    e->parent = index_of(n->parent);
+    while (prev && prev->type != XML_ELEMENT_NODE)
+        prev = prev->prev;
+    if (prev)
+        xd->elems[index_of(prev)].next_sibling = (uint32_t)i;
+    else
+        xd->elems[e->parent].first_child = (uint32_t)i;
+}
+
 static xmlNodePtr next_in_document_order(xmlNodePtr node, xmlNodePtr root)
 {
     if (node->type == XML_ELEMENT_NODE && node->children)
@@ -503,6 +547,7 @@ static int collect_elements(struct xmldoc *xd, xmlNodePtr root, struct diag *d)
         memset(&xd->elems[xd->nelems], 0, sizeof(*xd->elems));
         xd->elems[xd->nelems].node = n;
         n->_private = (void *)(uintptr_t)(xd->nelems + 1);
+        link_element(xd, xd->nelems, n);
         xd->nelems++;
     }
     return 0;
@@ -605,7 +650,7 @@ static bool skip_doctype(struct scanner *sc)
 /* sc->pos is at '<' of a start tag; stop after its '>'. */
 static bool scan_start_tag(struct scanner *sc, struct xml_elem *e)
 {
-    e->start = sc->pos;
+    e->start = (uint32_t)sc->pos;
     sc->pos++;
     while (sc->pos < sc->len) {
         char c = sc->text[sc->pos];
@@ -614,17 +659,17 @@ static bool scan_start_tag(struct scanner *sc, struct xml_elem *e)
             if (!skip_quoted(sc))
                 return false;
         } else if (c == '>') {
-            e->stag_close = sc->pos;
+            e->stag_close = (uint32_t)sc->pos;
             e->empty = false;
             sc->pos++;
             return true;
         } else if (c == '/' && sc->pos + 1 < sc->len &&
                    sc->text[sc->pos + 1] == '>') {
-            e->stag_close = sc->pos;
+            e->stag_close = (uint32_t)sc->pos;
             e->empty = true;
-            e->etag = (size_t)-1;
+            e->etag = XMLDOC_NONE;
             sc->pos += 2;
-            e->end = sc->pos;
+            e->end = (uint32_t)sc->pos;
             return true;
         } else {
             sc->pos++;
@@ -644,9 +689,9 @@ static size_t indent_start(const char *text, size_t start)
     return start;
 }
 
-/* The tag must name the element libxml2 put at this position. */
-static bool tag_matches_node(const char *text, size_t len,
-                             const struct xml_elem *e)
+/* The tag must name the element libxml2 put at this position; where
+ * its local name is goes into e. */
+static bool tag_matches_node(const char *text, size_t len, struct xml_elem *e)
 {
     const char *name = (const char *)e->node->name;
     const char *p = text + e->start + 1;
@@ -663,8 +708,10 @@ static bool tag_matches_node(const char *text, size_t len,
         avail -= n + 1;
     }
     n = strlen(name);
-    if (avail <= n || memcmp(p, name, n) != 0)
+    if (n > UINT16_MAX || avail <= n || memcmp(p, name, n) != 0)
         return false;
+    e->name = (uint32_t)(p - text);
+    e->name_len = (uint16_t)n;
     return is_xml_space(p[n]) || p[n] == '>' || p[n] == '/';
 }
 
@@ -695,9 +742,9 @@ static int locate_tags(struct xmldoc *xd, struct diag *d)
             if (depth == 0)
                 return internal_error(d, "unbalanced end tag");
             e = &xd->elems[stack[--depth]];
-            e->etag = sc.pos;
+            e->etag = (uint32_t)sc.pos;
             ok = skip_past(&sc, ">");
-            e->end = sc.pos;
+            e->end = (uint32_t)sc.pos;
         } else {
             struct xml_elem *e;
 
@@ -707,7 +754,7 @@ static int locate_tags(struct xmldoc *xd, struct diag *d)
             if (!scan_start_tag(&sc, e) ||
                 !tag_matches_node(xd->text, xd->len, e))
                 return internal_error(d, "start tag mismatch");
-            e->indent = indent_start(xd->text, e->start);
+            e->indent = (uint32_t)indent_start(xd->text, e->start);
             if (!e->empty) {
                 if (depth > XMLDOC_MAX_DEPTH)
                     return internal_error(d, "too deep");
@@ -864,12 +911,32 @@ long xmldoc_elem_index(const struct xmldoc *xd, xmlNodePtr node)
 {
     uintptr_t tag;
 
-    if (!xd || !node || node->type != XML_ELEMENT_NODE)
+    if (!xd || !xd->doc || !node || node->type != XML_ELEMENT_NODE)
         return -1;
     tag = (uintptr_t)node->_private;
     if (tag == 0 || tag > xd->nelems || xd->elems[tag - 1].node != node)
         return -1;
     return (long)(tag - 1);
+}
+
+void xmldoc_drop_dom(struct xmldoc *xd)
+{
+    if (!xd->doc)
+        return;
+    xmlFreeDoc(xd->doc);
+    xd->doc = NULL;
+    for (size_t i = 0; i < xd->nelems; i++)
+        xd->elems[i].node = NULL;
+}
+
+bool xmldoc_name_is(const struct xmldoc *xd, long idx, const char *name)
+{
+    const struct xml_elem *e;
+
+    assert(idx >= 0 && (size_t)idx < xd->nelems);
+    e = &xd->elems[idx];
+    return strlen(name) == e->name_len &&
+           memcmp(xd->text + e->name, name, e->name_len) == 0;
 }
 
 void xmldoc_free(struct xmldoc *xd)
