@@ -28,8 +28,13 @@
  * No network, no DTD loading, no default attributes from the DTD, no
  * entity substitution, no relaxed size limits. Line numbers above 65535
  * are kept so messages about big documents point at the right line.
+ * Whitespace between elements makes no text node (about a third of the
+ * DOM): nothing reads it, and the writer takes layout from the bytes.
+ * Whitespace libxml2 keeps (inside an element without child elements,
+ * or beside text) is only ever part of a value that has text anyway.
  */
-#define XMLDOC_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
+#define XMLDOC_PARSE_OPTIONS                                                   \
+    (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOBLANKS)
 
 /* State shared by the SAX hooks and the error handler during a parse. */
 struct parse_state {
@@ -342,7 +347,9 @@ static int check_encoding(const char *text, size_t len, struct diag *d)
                      (int)(p - value > 64 ? 64 : p - value), value);
 }
 
-static xmlDocPtr run_libxml2(const char *text, size_t len, struct diag *d)
+/* The document, and how many elements it has in *nelems. */
+static xmlDocPtr run_libxml2(const char *text, size_t len, size_t *nelems,
+                             struct diag *d)
 {
     struct parse_state st;
     xmlParserCtxtPtr ctxt;
@@ -400,6 +407,7 @@ static xmlDocPtr run_libxml2(const char *text, size_t len, struct diag *d)
     if (!st.stopped && ctxt->wellFormed && ctxt->myDoc) {
         doc = ctxt->myDoc;
         ctxt->myDoc = NULL;
+        *nelems = st.nelems;
     }
     if (ctxt->myDoc)
         xmlFreeDoc(ctxt->myDoc);
@@ -526,9 +534,11 @@ static xmlNodePtr next_in_document_order(xmlNodePtr node, xmlNodePtr root)
  * Collect the elements in document order, and make sure no entity
  * reference survived (their text would not be in the original bytes).
  */
-static int collect_elements(struct xmldoc *xd, xmlNodePtr root, struct diag *d)
+static int collect_elements(struct xmldoc *xd, xmlNodePtr root, size_t count,
+                            struct diag *d)
 {
-    size_t cap = 64;
+    /* the parser counted them: the table is allocated once */
+    size_t cap = count ? count : 1;
     xmlNodePtr n;
 
     xd->elems = xreallocarray(NULL, cap, sizeof(*xd->elems));
@@ -865,16 +875,18 @@ static int check_root(xmlDocPtr doc, struct diag *d)
 
 static int load(struct xmldoc *xd, struct diag *d)
 {
+    size_t nelems = 0;
+
     if (check_encoding(xd->text, xd->len, d) < 0 ||
         check_attribute_counts(xd->text, xd->len, d) < 0)
         return -1;
-    xd->doc = run_libxml2(xd->text, xd->len, d);
+    xd->doc = run_libxml2(xd->text, xd->len, &nelems, d);
     if (!xd->doc)
         return -1;
     if (check_no_entity_decls(xd->doc, d) < 0 ||
         check_encoding_declared(xd->doc, d) < 0 || check_root(xd->doc, d) < 0)
         return -1;
-    if (collect_elements(xd, xmlDocGetRootElement(xd->doc), d) < 0)
+    if (collect_elements(xd, xmlDocGetRootElement(xd->doc), nelems, d) < 0)
         return -1;
     if (locate_tags(xd, d) < 0)
         return -1;
