@@ -386,15 +386,17 @@ static char **pciplan_argv(char **argv, const char *pciplan, char *const args[])
 /* The 1-minute load average, or -1. */
 static double load_average(void)
 {
-    double l = -1;
+    char buf[64] = "", *end;
+    double l;
     FILE *f = fopen("/proc/loadavg", "r");
 
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1)
-            l = -1;
-        fclose(f);
-    }
-    return l;
+    if (!f)
+        return -1;
+    if (!fgets(buf, sizeof(buf), f))
+        buf[0] = '\0';
+    fclose(f);
+    l = strtod(buf, &end);
+    return end == buf ? -1 : l;
 }
 
 static double now(void)
