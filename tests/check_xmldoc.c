@@ -171,6 +171,39 @@ START_TEST(test_tree)
 }
 END_TEST
 
+/* Blanks between elements make no DOM node, but a document of more
+ * than 65535 lines keeps them: libxml2 keeps bigger line numbers there,
+ * and the messages about such a document need them. */
+START_TEST(test_blanks_and_big_lines)
+{
+    const size_t nl = 70000;
+    char *doc = malloc(nl + 64), *p = doc;
+    xmlNodePtr a;
+
+    ck_assert_int_eq(parse_string("<domain>\n  <a/>\n  <b> </b>\n</domain>"),
+                     0);
+    a = xd.elems[0].node->children;
+    ck_assert_int_eq(a->type, XML_ELEMENT_NODE);
+    ck_assert_int_eq(a->next->type, XML_ELEMENT_NODE);
+    /* kept: the whitespace of an element without child elements */
+    ck_assert_ptr_nonnull(a->next->children);
+    xmldoc_free(&xd);
+
+    p += sprintf(p, "<domain>");
+    memset(p, '\n', nl);
+    p += nl;
+    sprintf(p, "<devices>\n<disk/>\n</devices></domain>");
+    ck_assert_int_eq(parse_string(doc), 0);
+    free(doc);
+    /* libxml2 takes them from a text node beside the element: not
+     * exact, but not stuck at 65535 either */
+    ck_assert_int_gt(xmlGetLineNo(xd.elems[find_elem("devices", 0)].node),
+                     (long)nl);
+    ck_assert_int_gt(xmlGetLineNo(xd.elems[find_elem("disk", 0)].node),
+                     (long)nl + 1);
+}
+END_TEST
+
 /* Markup-looking text in comments, PIs, CDATA, quoted values and the
  * DOCTYPE must not confuse the tokenizer. */
 START_TEST(test_tricky_markup)
@@ -403,6 +436,7 @@ Suite *xmldoc_suite(void)
     tcase_add_test(tc, test_offsets);
     tcase_add_test(tc, test_elem_index);
     tcase_add_test(tc, test_tree);
+    tcase_add_test(tc, test_blanks_and_big_lines);
     tcase_add_test(tc, test_tricky_markup);
     tcase_add_test(tc, test_crlf);
     tcase_add_test(tc, test_no_newline);

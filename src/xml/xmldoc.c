@@ -28,13 +28,30 @@
  * No network, no DTD loading, no default attributes from the DTD, no
  * entity substitution, no relaxed size limits. Line numbers above 65535
  * are kept so messages about big documents point at the right line.
- * Whitespace between elements makes no text node (about a third of the
- * DOM): nothing reads it, and the writer takes layout from the bytes.
- * Whitespace libxml2 keeps (inside an element without child elements,
- * or beside text) is only ever part of a value that has text anyway.
  */
-#define XMLDOC_PARSE_OPTIONS                                                   \
-    (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOBLANKS)
+#define XMLDOC_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
+
+/*
+ * Whitespace between elements need not make text nodes (about a third
+ * of the DOM): nothing reads them, and the writer takes layout from the
+ * bytes. Whitespace libxml2 keeps (inside an element without child
+ * elements, or beside text) is only ever part of a value with text. But
+ * libxml2 keeps an element's line above 65535 in the text nodes around
+ * it (XML_PARSE_BIG_LINES), so a document that long keeps them all.
+ */
+#define XMLDOC_NOBLANKS_MAX_LINES 65535u
+
+static bool fewer_lines_than(const char *text, size_t len, size_t max)
+{
+    const char *p = text, *end = text + len;
+    size_t lines = 1;
+
+    while (lines < max && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    return lines < max;
+}
 
 /* State shared by the SAX hooks and the error handler during a parse. */
 struct parse_state {
@@ -368,7 +385,11 @@ static xmlDocPtr run_libxml2(const char *text, size_t len, size_t *nelems,
         return NULL;
     }
     st.ctxt = ctxt;
-    xmlCtxtUseOptions(ctxt, XMLDOC_PARSE_OPTIONS);
+    xmlCtxtUseOptions(
+        ctxt, XMLDOC_PARSE_OPTIONS |
+                  (fewer_lines_than(text, len, XMLDOC_NOBLANKS_MAX_LINES)
+                       ? XML_PARSE_NOBLANKS
+                       : 0));
     /* do not trust global defaults someone may have changed */
     ctxt->replaceEntities = 0;
     ctxt->loadsubset = 0;
