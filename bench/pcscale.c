@@ -23,12 +23,20 @@
  * The targets of issue 10 are printed next to the figures; they are not
  * assertions (a missed target is marked, the exit status ignores it).
  *
+ * Every pciplan run gets --libvirt (-L, default 9.0), as a CI job pins
+ * it: without it pciplan asks the installed virsh for its version, which
+ * measures virsh, not pciplan (-L '' measures that default path). The
+ * load average is printed with each family: the figures are only worth
+ * comparing when the machine was otherwise idle.
+ *
  * Usage: bench/pcscale [-r RUNS] [-t SECONDS] [-b DOMAINS] [-p PCIPLAN]
- *                      [-m MAXDEVICES] [-k DIR] [-l] [FAMILY...]
+ *                      [-L LIBVIRT] [-m MAXDEVICES] [-k DIR] [-l]
+ *                      [FAMILY...]
  *   -r  runs per measurement, the best is kept (default 3; 1 for a size
  *       whose first run took more than 2 s of CPU)
  *   -t  CPU limit per run in seconds (default 60)
  *   -b  small domains in the batch (default 10000; 0: no batch)
+ *   -L  the --libvirt every pciplan run gets (default 9.0; '': none)
  *   -m  largest size tried (default 16384)
  *   -k  keep the generated inputs in DIR
  *   FAMILY  pc q35 scsi sata vserial usb ccw batch (default all; -l lists)
@@ -355,6 +363,42 @@ struct measure {
 
 static int cpu_limit = 60;
 
+/* --libvirt for every pciplan run; NULL or "": none */
+static const char *libvirt_version = "9.0";
+
+/* argv for pciplan: PCIPLAN [--libvirt VERSION] then 'args' (NULL-ended),
+ * into 'argv' with room for 3 + the args. */
+static char **pciplan_argv(char **argv, const char *pciplan, char *const args[])
+{
+    size_t n = 0;
+
+    argv[n++] = (char *)pciplan;
+    if (libvirt_version && *libvirt_version) {
+        argv[n++] = "--libvirt";
+        argv[n++] = (char *)libvirt_version;
+    }
+    for (size_t i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return argv;
+}
+
+/* The 1-minute load average, or -1. */
+static double load_average(void)
+{
+    char buf[64] = "", *end;
+    double l;
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (!f)
+        return -1;
+    if (!fgets(buf, sizeof(buf), f))
+        buf[0] = '\0';
+    fclose(f);
+    l = strtod(buf, &end);
+    return end == buf ? -1 : l;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -503,11 +547,11 @@ static int try_size(struct ctx *c, const struct family *fam, long n,
 {
     char path[4400];
     double bytes;
-    char *argv[] = {(char *)c->pciplan, path, NULL};
+    char *args[] = {path, NULL}, *argv[6];
 
     if (write_input(c, fam, n, path, sizeof(path), &bytes) < 0)
         return -1;
-    if (run_once(argv, c->errfile, m) < 0)
+    if (run_once(pciplan_argv(argv, c->pciplan, args), c->errfile, m) < 0)
         return -1;
     unlink(path);
     return m->status;
@@ -592,7 +636,7 @@ static void print_row(const struct row *r, const struct row *prev,
 static void measure_row(struct ctx *c, const struct family *fam, struct row *r)
 {
     char path[4400];
-    char *argv_p[] = {(char *)c->pciplan, path, NULL};
+    char *args[] = {path, NULL}, *argv_p[6];
     char *argv_x[] = {"xmllint", "--format", "--huge", path, NULL};
 
     memset(&r->p, 0, sizeof(r->p));
@@ -600,6 +644,7 @@ static void measure_row(struct ctx *c, const struct family *fam, struct row *r)
     r->measured = false;
     if (write_input(c, fam, r->n, path, sizeof(path), &r->bytes) < 0)
         exit(2);
+    pciplan_argv(argv_p, c->pciplan, args);
     if (run_best(argv_p, c->errfile, c->runs, 0, &r->p) < 0)
         exit(2);
     if (r->p.status == 0) {
@@ -617,7 +662,8 @@ static void run_family(struct ctx *c, const struct family *fam, long maxn)
     int nrows = 0;
     long last_fit = 0;
 
-    printf("\n%s: %s\n", fam->name, fam->what);
+    printf("\n%s: %s (load average %.2f)\n", fam->name, fam->what,
+           load_average());
     for (long n = 1024; n <= maxn; n *= 2) {
         struct row *r = &rows[nrows];
 
@@ -691,20 +737,22 @@ static void run_family(struct ctx *c, const struct family *fam, long maxn)
 
 static int run_batch(struct ctx *c, long nfiles)
 {
-    char sub[4300], **argv_all, **argv_xall;
+    char sub[4300], **argv_all, **argv_xall,
+        *check_args[] = {"--check", "-q", NULL};
     struct measure all_p, all_x, m;
     double bytes = 0, each_cpu = 0, each_wall = 0, xeach_cpu = 0,
            xeach_wall = 0;
     long each_rss = 0, xeach_rss = 0;
     char s1[32];
     int bad = 0;
+    size_t first;
 
     snprintf(sub, sizeof(sub), "%s/batch", c->dir);
     if (mkdir(sub, 0755) < 0 && errno != EEXIST) {
         fprintf(stderr, "pcscale: %s: %s\n", sub, strerror(errno));
         return -1;
     }
-    argv_all = calloc((size_t)nfiles + 4, sizeof(*argv_all));
+    argv_all = calloc((size_t)nfiles + 6, sizeof(*argv_all));
     argv_xall = calloc((size_t)nfiles + 4, sizeof(*argv_xall));
     if (!argv_all || !argv_xall) {
         perror("pcscale");
@@ -712,9 +760,11 @@ static int run_batch(struct ctx *c, long nfiles)
         free(argv_xall);
         return -1;
     }
-    argv_all[0] = (char *)c->pciplan;
-    argv_all[1] = "--check";
-    argv_all[2] = "-q";
+    /* the files go after PCIPLAN [--libvirt V] --check -q */
+    pciplan_argv(argv_all, c->pciplan, check_args);
+    first = 0;
+    while (argv_all[first])
+        first++;
     argv_xall[0] = "xmllint";
     argv_xall[1] = "--format";
     for (long i = 0; i < nfiles; i++) {
@@ -730,29 +780,30 @@ static int run_batch(struct ctx *c, long nfiles)
         }
         gen_small(f, i);
         if (fclose(f) != 0 || stat(path, &st) != 0 ||
-            !(argv_all[3 + i] = strdup(path))) {
+            !(argv_all[first + i] = strdup(path))) {
             fprintf(stderr, "pcscale: %s: %s\n", path, strerror(errno));
             return -1;
         }
-        argv_xall[2 + i] = argv_all[3 + i];
+        argv_xall[2 + i] = argv_all[first + i];
         bytes += (double)st.st_size;
     }
     fmt_size(bytes, s1, sizeof(s1));
-    printf("\nbatch: %ld small q35 domains (3-8 devices each), %s\n", nfiles,
-           s1);
+    printf("\nbatch: %ld small q35 domains (3-8 devices each), %s (load "
+           "average %.2f)\n",
+           nfiles, s1, load_average());
 
     /* pciplan --check exits 1: every file would change */
     if (run_best(argv_all, c->errfile, c->runs, 1, &all_p) < 0 ||
         run_best(argv_xall, c->errfile, c->runs, 0, &all_x) < 0)
         return -1;
     for (long i = 0; i < nfiles; i++) {
-        char *a[] = {(char *)c->pciplan, argv_all[3 + i], NULL};
-        char *x[] = {"xmllint", "--format", argv_all[3 + i], NULL};
+        char *args[] = {argv_all[first + i], NULL}, *a[6];
+        char *x[] = {"xmllint", "--format", argv_all[first + i], NULL};
 
-        if (run_once(a, c->errfile, &m) < 0)
+        if (run_once(pciplan_argv(a, c->pciplan, args), c->errfile, &m) < 0)
             return -1;
         if (m.status != 0 && bad++ == 0)
-            printf("  pciplan FAILED on %s: exit status %d: %s\n", a[1],
+            printf("  pciplan FAILED on %s: exit status %d: %s\n", args[0],
                    m.status, m.err);
         each_cpu += m.cpu;
         each_wall += m.wall;
@@ -799,8 +850,8 @@ static int run_batch(struct ctx *c, long nfiles)
                xeach_cpu > 0 ? each_cpu / xeach_cpu : 0.0);
     for (long i = 0; i < nfiles; i++) {
         if (!c->keep)
-            unlink(argv_all[3 + i]);
-        free(argv_all[3 + i]);
+            unlink(argv_all[first + i]);
+        free(argv_all[first + i]);
     }
     free(argv_all);
     free(argv_xall);
@@ -857,7 +908,14 @@ static void machine_info(const char *pciplan)
     uname(&u);
     printf("machine: %s, %ld CPUs, %s %s\n", model,
            sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release);
-    printf("pciplan: %s\n", pciplan);
+    printf("pciplan: %s", pciplan);
+    if (libvirt_version && *libvirt_version)
+        printf(" --libvirt %s (pinned, as CI does: the default asks virsh "
+               "--version)\n",
+               libvirt_version);
+    else
+        printf(" without --libvirt: the default path, virsh --version "
+               "included\n");
 }
 
 int main(int argc, char **argv)
@@ -869,7 +927,7 @@ int main(int argc, char **argv)
     double t0 = now();
     int opt;
 
-    while ((opt = getopt(argc, argv, "r:t:b:p:m:k:lh")) != -1) {
+    while ((opt = getopt(argc, argv, "r:t:b:p:L:m:k:lh")) != -1) {
         switch (opt) {
         case 'r':
         case 't':
@@ -889,6 +947,9 @@ int main(int argc, char **argv)
         case 'p':
             c.pciplan = optarg;
             break;
+        case 'L':
+            libvirt_version = optarg;
+            break;
         case 'k':
             keep = optarg;
             break;
@@ -900,8 +961,8 @@ int main(int argc, char **argv)
         case 'h':
         default:
             fputs("usage: pcscale [-r RUNS] [-t SECONDS] [-b DOMAINS] "
-                  "[-p PCIPLAN] [-m MAXDEVICES]\n"
-                  "               [-k DIR] [-l] [FAMILY...]\n",
+                  "[-p PCIPLAN] [-L LIBVIRT]\n"
+                  "               [-m MAXDEVICES] [-k DIR] [-l] [FAMILY...]\n",
                   opt == 'h' ? stdout : stderr);
             return opt == 'h' ? 0 : 2;
         }
@@ -968,7 +1029,8 @@ int main(int argc, char **argv)
 
     printf("\n(growth in parentheses: not a doubling, the growth per "
            "doubling it implies)\n");
-    printf("pcscale: %.0f s in all\n", now() - t0);
+    printf("pcscale: %.0f s in all (load average %.2f at the end)\n",
+           now() - t0, load_average());
     unlink(errfile);
     if (!keep)
         rmdir(dir);

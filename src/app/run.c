@@ -225,6 +225,31 @@ static void explain_reserve_failure(const struct xmldoc *xd,
               fits);
 }
 
+/*
+ * Name the fix for a plan that failed: both explanations plan the
+ * document again, from a model loaded anew each time, and the DOM they
+ * load from is gone (dropped after the first load), so the text is
+ * parsed once more; this is the failure path only.
+ */
+static void explain_failure(const struct xmldoc *xd,
+                            const struct run_options *o, struct diag *d)
+{
+    struct xmldoc again;
+    struct diag scratch = {0};
+    char *copy;
+
+    if (d->status != STATUS_INVALID && d->status != STATUS_UNSATISFIABLE)
+        return;
+    copy = xmalloc(xd->len + 1);
+    memcpy(copy, xd->text, xd->len);
+    /* 'again' owns 'copy' from here on, also when parsing fails */
+    if (xmldoc_parse(&again, copy, xd->len, &scratch) < 0)
+        return;
+    if (!explain_machine_failure(&again, o, d))
+        explain_reserve_failure(&again, o, d);
+    xmldoc_free(&again);
+}
+
 int run_document(const char *text, size_t len, const struct run_options *o,
                  struct run_result *r, struct diag *d)
 {
@@ -242,13 +267,15 @@ int run_document(const char *text, size_t len, const struct run_options *o,
         return -1;
     memset(&dom, 0, sizeof(dom));
     ret = domain_load(&dom, &xd, d);
+    /* the model has every value now; only --strip reads the DOM again */
+    if (o->view != RUN_VIEW_STRIP)
+        xmldoc_drop_dom(&xd);
     if (ret == 0 && o->view == RUN_VIEW_STRIP)
         ret = strip_render(&xd, &dom, &r->out, &r->outlen, d);
     else if (ret == 0 && (ret = plan_run(&dom, &o->plan, d)) == 0)
         ret = run_views(o, &xd, &dom, r, d);
-    else if (ret < 0 && o->view != RUN_VIEW_STRIP &&
-             !explain_machine_failure(&xd, o, d))
-        explain_reserve_failure(&xd, o, d);
+    else if (ret < 0 && o->view != RUN_VIEW_STRIP)
+        explain_failure(&xd, o, d);
     if (ret == 0 && (o->view == RUN_VIEW_XML || o->view == RUN_VIEW_STRIP))
         r->changed = r->outlen != xd.len ||
                      (r->outlen && memcmp(r->out, xd.text, r->outlen) != 0);

@@ -211,6 +211,10 @@ struct writer {
     struct edit *edits;
     size_t nedits;
     size_t cap;
+    /* child_indent()'s last answer: every device appended to <devices>
+     * asks it for the same parent, which has as many children */
+    long indent_parent;
+    char *indent;
 };
 
 static void add_edit(struct writer *w, size_t off, size_t del,
@@ -345,13 +349,12 @@ static char *detect_indent_step(const struct writer *w)
 
     for (i = 1; i < w->xd->nelems; i++) {
         const struct xml_elem *e = &w->xd->elems[i];
-        long parent = xmldoc_elem_index(w->xd, e->node->parent);
         const struct xml_elem *p;
         size_t elen, plen;
 
-        if (parent < 0 || !begins_line(w, e->start))
+        if (e->parent == XMLDOC_NONE || !begins_line(w, e->start))
             continue;
-        p = elem(w, parent);
+        p = elem(w, e->parent);
         if (!begins_line(w, p->start))
             continue;
         elen = e->start - e->indent;
@@ -412,36 +415,27 @@ static bool contains_newline(const struct writer *w, size_t from, size_t to)
     return memchr(w->xd->text + from, '\n', to - from) != NULL;
 }
 
-/* ---- DOM navigation ---- */
+/* ---- the element tree (the table; the DOM is gone) ---- */
+
+static long elem_or_none(uint32_t idx)
+{
+    return idx == XMLDOC_NONE ? -1 : (long)idx;
+}
 
 static long first_child_elem(const struct writer *w, long parent)
 {
-    xmlNodePtr n;
-
-    for (n = elem(w, parent)->node->children; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE)
-            return xmldoc_elem_index(w->xd, n);
-    }
-    return -1;
+    return elem_or_none(elem(w, parent)->first_child);
 }
 
 static long next_sibling_elem(const struct writer *w, long idx)
 {
-    xmlNodePtr n;
-
-    for (n = elem(w, idx)->node->next; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE)
-            return xmldoc_elem_index(w->xd, n);
-    }
-    return -1;
+    return elem_or_none(elem(w, idx)->next_sibling);
 }
 
 static bool name_in(const struct writer *w, long idx, const char *const *names)
 {
-    const char *name = (const char *)elem(w, idx)->node->name;
-
     for (; *names; names++) {
-        if (strcmp(name, *names) == 0)
+        if (xmldoc_name_is(w->xd, idx, *names))
             return true;
     }
     return false;
@@ -737,13 +731,7 @@ static void render_controller_target(struct strbuf *sb, const struct layout *lo,
 static bool elem_named(const struct writer *w, long idx,
                        const char *const *names)
 {
-    const char *name = (const char *)elem(w, idx)->node->name;
-
-    for (; *names; names++) {
-        if (strcmp(name, *names) == 0)
-            return true;
-    }
-    return false;
+    return name_in(w, idx, names);
 }
 
 /* Element 0 is <domain>, never a chardev: 0 means "no twin" too. */
@@ -1003,7 +991,7 @@ static void render_blocks(struct strbuf *sb, const struct writer *w,
 
 static long parent_elem(const struct writer *w, long idx)
 {
-    return xmldoc_elem_index(w->xd, elem(w, idx)->node->parent);
+    return elem_or_none(elem(w, idx)->parent);
 }
 
 /* The document's usual quote, else libvirt's single quote. */
@@ -1095,7 +1083,7 @@ static void insert_after(struct writer *w, long sibling,
 
 /* Indentation for a new child: like the existing children's, else one
  * step deeper than the parent. */
-static char *child_indent(const struct writer *w, long parent)
+static char *find_child_indent(const struct writer *w, long parent)
 {
     long c, last = -1;
     char *parent_indent, *indent;
@@ -1134,6 +1122,17 @@ static bool appends_inline(const struct writer *w, long idx)
     if (!e->empty && contains_newline(w, e->start, e->etag))
         return false;
     return !opens(w, idx);
+}
+
+/* The original text never changes, so neither does the answer. */
+static char *child_indent(struct writer *w, long parent)
+{
+    if (!w->indent || w->indent_parent != parent) {
+        free(w->indent);
+        w->indent = find_child_indent(w, parent);
+        w->indent_parent = parent;
+    }
+    return xstrdup(w->indent);
 }
 
 /* A self-closing parent becomes "<name ...>" children "</name>". */
@@ -1263,8 +1262,7 @@ static const char *const master_successors[] = {"rom", "address", NULL};
 
 /* New children in libvirt's order: <model>, <target>, <master>,
  * <address>. */
-static size_t collect_new_children(const struct writer *w,
-                                   const struct device *dev,
+static size_t collect_new_children(struct writer *w, const struct device *dev,
                                    struct new_child kids[4])
 {
     struct strbuf sb = {0};
@@ -1503,13 +1501,12 @@ static void render_device_changes(struct writer *w, const struct device *dev)
 
 static enum dev_kind kind_of_elem(const struct writer *w, long idx)
 {
-    const char *name = (const char *)elem(w, idx)->node->name;
     int k;
 
     for (k = 0; k < DEV_OTHER; k++) {
         const char *kn = dev_kind_name((enum dev_kind)k);
 
-        if (kn && strcmp(kn, name) == 0)
+        if (kn && xmldoc_name_is(w->xd, idx, kn))
             return (enum dev_kind)k;
     }
     return DEV_OTHER;
@@ -1660,12 +1657,13 @@ static void writer_free(struct writer *w)
         free(w->edits[i].text);
     free(w->edits);
     free(w->step);
+    free(w->indent);
 }
 
 int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                   size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, dom, NULL, NULL, 0, 0};
+    struct writer w = {xd, dom, NULL, NULL, 0, 0, -1, NULL};
     size_t i;
     int ret;
 
@@ -1742,18 +1740,13 @@ static bool in_sorted(const long *sorted, size_t n, long idx)
 static long emptied_parent(const struct writer *w, const long *sorted, size_t n,
                            long idx)
 {
-    xmlNodePtr parent = elem(w, idx)->node->parent;
-    long p = parent ? xmldoc_elem_index(w->xd, parent) : -1;
+    long p = elem_or_none(elem(w, idx)->parent);
 
-    if (p <= 0 || elem(w, p)->empty)
+    if (p <= 0 || elem(w, p)->empty || elem(w, p)->mixed)
         return -1;
-    for (xmlNodePtr c = parent->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            if (!in_sorted(sorted, n, xmldoc_elem_index(w->xd, c)))
-                return -1;
-        } else if (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c)) {
+    for (long c = first_child_elem(w, p); c >= 0; c = next_sibling_elem(w, c)) {
+        if (!in_sorted(sorted, n, c))
             return -1;
-        }
     }
     return p;
 }
@@ -1802,7 +1795,7 @@ static void collapse_element(struct writer *w, long idx)
 int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
                   char **out, size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, NULL, NULL, NULL, 0, 0};
+    struct writer w = {xd, NULL, NULL, NULL, 0, 0, -1, NULL};
     long *sorted = xreallocarray(NULL, (nelems ? nelems : 1), sizeof(*sorted));
     size_t covered_to = 0, i;
     int ret;

@@ -35,17 +35,47 @@ static xmlNodePtr child_element(xmlNodePtr parent, const char *name)
     return NULL;
 }
 
+/*
+ * Attribute value, NULL when absent; *tofree is what the caller frees
+ * (NULL when the value is the DOM's own). A parsed attribute is one text
+ * node, read in place; anything else (a value from the DTD's defaults,
+ * several nodes) is what xmlGetNoNsProp() makes of it.
+ */
+static const char *attr_value(xmlNodePtr n, const char *name, char **tofree)
+{
+    xmlAttrPtr a;
+    xmlChar *v;
+
+    *tofree = NULL;
+    if (!n)
+        return NULL;
+    for (a = n->properties; a; a = a->next) {
+        xmlNodePtr t = a->children;
+
+        if (a->ns || strcmp((const char *)a->name, name) != 0)
+            continue;
+        if (t && !t->next && t->type == XML_TEXT_NODE && t->content)
+            return (const char *)t->content;
+        break;
+    }
+    /* only a DTD can declare an attribute the element does not have */
+    if (!a && !n->doc->intSubset && !n->doc->extSubset)
+        return NULL;
+    v = xmlGetNoNsProp(n, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    *tofree = xstrdup((const char *)v);
+    xmlFree(v);
+    return *tofree;
+}
+
 /* Attribute value as a malloc'ed string, NULL when absent. */
 static char *attr(xmlNodePtr n, const char *name)
 {
-    xmlChar *v = n ? xmlGetNoNsProp(n, (const xmlChar *)name) : NULL;
-    char *copy;
+    char *tofree;
+    const char *v = attr_value(n, name, &tofree);
 
-    if (!v)
-        return NULL;
-    copy = xstrdup((const char *)v);
-    xmlFree(v);
-    return copy;
+    return tofree ? tofree : v ? xstrdup(v) : NULL;
 }
 
 static unsigned line_of(xmlNodePtr n)
@@ -88,7 +118,8 @@ static int parse_number(const char *s, unsigned long max, unsigned long *out)
 static int number_attr_base(xmlNodePtr n, const char *name, int base,
                             unsigned long max, long *out, struct diag *d)
 {
-    char *s = attr(n, name);
+    char *tofree;
+    const char *s = attr_value(n, name, &tofree);
     unsigned long v;
     int rc = 0;
 
@@ -101,7 +132,7 @@ static int number_attr_base(xmlNodePtr n, const char *name, int base,
                        base == 10 ? "a decimal number " : "", max);
     else
         *out = (long)v;
-    free(s);
+    free(tofree);
     return rc;
 }
 
@@ -114,7 +145,8 @@ static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
 static int tristate_attr(xmlNodePtr n, const char *name, int *out,
                          struct diag *d)
 {
-    char *s = attr(n, name);
+    char *tofree;
+    const char *s = attr_value(n, name, &tofree);
     int rc = 0;
 
     *out = TRI_ABSENT;
@@ -127,7 +159,7 @@ static int tristate_attr(xmlNodePtr n, const char *name, int *out,
     else
         rc = diag_fail(d, STATUS_INVALID, line_of(n), (const char *)n->name,
                        "invalid %s '%s' (expected 'on' or 'off')", name, s);
-    free(s);
+    free(tofree);
     return rc;
 }
 

@@ -31,6 +31,28 @@
  */
 #define XMLDOC_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
 
+/*
+ * Whitespace between elements need not make text nodes (about a third
+ * of the DOM): nothing reads them, and the writer takes layout from the
+ * bytes. Whitespace libxml2 keeps (inside an element without child
+ * elements, or beside text) is only ever part of a value with text. But
+ * libxml2 keeps an element's line above 65535 in the text nodes around
+ * it (XML_PARSE_BIG_LINES), so a document that long keeps them all.
+ */
+#define XMLDOC_NOBLANKS_MAX_LINES 65535u
+
+static bool fewer_lines_than(const char *text, size_t len, size_t max)
+{
+    const char *p = text, *end = text + len;
+    size_t lines = 1;
+
+    while (lines < max && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    return lines < max;
+}
+
 /* State shared by the SAX hooks and the error handler during a parse. */
 struct parse_state {
     xmlParserCtxtPtr ctxt;
@@ -342,7 +364,9 @@ static int check_encoding(const char *text, size_t len, struct diag *d)
                      (int)(p - value > 64 ? 64 : p - value), value);
 }
 
-static xmlDocPtr run_libxml2(const char *text, size_t len, struct diag *d)
+/* The document, and how many elements it has in *nelems. */
+static xmlDocPtr run_libxml2(const char *text, size_t len, size_t *nelems,
+                             struct diag *d)
 {
     struct parse_state st;
     xmlParserCtxtPtr ctxt;
@@ -361,7 +385,11 @@ static xmlDocPtr run_libxml2(const char *text, size_t len, struct diag *d)
         return NULL;
     }
     st.ctxt = ctxt;
-    xmlCtxtUseOptions(ctxt, XMLDOC_PARSE_OPTIONS);
+    xmlCtxtUseOptions(
+        ctxt, XMLDOC_PARSE_OPTIONS |
+                  (fewer_lines_than(text, len, XMLDOC_NOBLANKS_MAX_LINES)
+                       ? XML_PARSE_NOBLANKS
+                       : 0));
     /* do not trust global defaults someone may have changed */
     ctxt->replaceEntities = 0;
     ctxt->loadsubset = 0;
@@ -400,6 +428,7 @@ static xmlDocPtr run_libxml2(const char *text, size_t len, struct diag *d)
     if (!st.stopped && ctxt->wellFormed && ctxt->myDoc) {
         doc = ctxt->myDoc;
         ctxt->myDoc = NULL;
+        *nelems = st.nelems;
     }
     if (ctxt->myDoc)
         xmlFreeDoc(ctxt->myDoc);
@@ -467,6 +496,52 @@ static int check_attr_values(xmlNodePtr elem, struct diag *d)
     return 0;
 }
 
+/* Positions must fit the table's 32 bits, XMLDOC_NONE apart. */
+_Static_assert(XMLDOC_MAX_BYTES < UINT32_MAX &&
+                   XMLDOC_MAX_ELEMENTS < UINT32_MAX,
+               "element table offsets are 32 bits");
+/* The table is per element of hostile input: keep it small (LP64). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct xml_elem) == 48,
+               "struct xml_elem is 48 bytes an element");
+
+/* Anything but elements and blank text: libvirt (and --strip) treat
+ * such an element as having content. */
+static bool has_mixed_content(xmlNodePtr elem)
+{
+    for (xmlNodePtr c = elem->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE &&
+            (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c)))
+            return true;
+    }
+    return false;
+}
+
+static uint32_t index_of(xmlNodePtr n)
+{
+    return (uint32_t)((uintptr_t)n->_private - 1);
+}
+
+/* Link element 'i' (node n) into its parent's list of children. Its
+ * parent and any earlier sibling come earlier in document order, so
+ * they are in the table already. */
+static void link_element(struct xmldoc *xd, size_t i, xmlNodePtr n)
+{
+    struct xml_elem *e = &xd->elems[i];
+    xmlNodePtr prev = n->prev;
+
+    e->parent = e->first_child = e->next_sibling = XMLDOC_NONE;
+    e->mixed = has_mixed_content(n);
+    if (i == 0 || !n->parent || n->parent->type != XML_ELEMENT_NODE)
+        return;
+    e->parent = index_of(n->parent);
+    while (prev && prev->type != XML_ELEMENT_NODE)
+        prev = prev->prev;
+    if (prev)
+        xd->elems[index_of(prev)].next_sibling = (uint32_t)i;
+    else
+        xd->elems[e->parent].first_child = (uint32_t)i;
+}
+
 static xmlNodePtr next_in_document_order(xmlNodePtr node, xmlNodePtr root)
 {
     if (node->type == XML_ELEMENT_NODE && node->children)
@@ -483,9 +558,11 @@ static xmlNodePtr next_in_document_order(xmlNodePtr node, xmlNodePtr root)
  * Collect the elements in document order, and make sure no entity
  * reference survived (their text would not be in the original bytes).
  */
-static int collect_elements(struct xmldoc *xd, xmlNodePtr root, struct diag *d)
+static int collect_elements(struct xmldoc *xd, xmlNodePtr root, size_t count,
+                            struct diag *d)
 {
-    size_t cap = 64;
+    /* the parser counted them: the table is allocated once */
+    size_t cap = count ? count : 1;
     xmlNodePtr n;
 
     xd->elems = xreallocarray(NULL, cap, sizeof(*xd->elems));
@@ -504,6 +581,7 @@ static int collect_elements(struct xmldoc *xd, xmlNodePtr root, struct diag *d)
         memset(&xd->elems[xd->nelems], 0, sizeof(*xd->elems));
         xd->elems[xd->nelems].node = n;
         n->_private = (void *)(uintptr_t)(xd->nelems + 1);
+        link_element(xd, xd->nelems, n);
         xd->nelems++;
     }
     return 0;
@@ -607,7 +685,7 @@ static bool skip_doctype(struct scanner *sc)
 /* sc->pos is at '<' of a start tag; stop after its '>'. */
 static bool scan_start_tag(struct scanner *sc, struct xml_elem *e)
 {
-    e->start = sc->pos;
+    e->start = (uint32_t)sc->pos;
     e->quote = 0;
     sc->pos++;
     while (sc->pos < sc->len) {
@@ -620,17 +698,17 @@ static bool scan_start_tag(struct scanner *sc, struct xml_elem *e)
             if (!skip_quoted(sc))
                 return false;
         } else if (c == '>') {
-            e->stag_close = sc->pos;
+            e->stag_close = (uint32_t)sc->pos;
             e->empty = false;
             sc->pos++;
             return true;
         } else if (c == '/' && sc->pos + 1 < sc->len &&
                    sc->text[sc->pos + 1] == '>') {
-            e->stag_close = sc->pos;
+            e->stag_close = (uint32_t)sc->pos;
             e->empty = true;
-            e->etag = (size_t)-1;
+            e->etag = XMLDOC_NONE;
             sc->pos += 2;
-            e->end = sc->pos;
+            e->end = (uint32_t)sc->pos;
             return true;
         } else {
             sc->pos++;
@@ -650,9 +728,9 @@ static size_t indent_start(const char *text, size_t start)
     return start;
 }
 
-/* The tag must name the element libxml2 put at this position. */
-static bool tag_matches_node(const char *text, size_t len,
-                             const struct xml_elem *e)
+/* The tag must name the element libxml2 put at this position; where
+ * its local name is goes into e. */
+static bool tag_matches_node(const char *text, size_t len, struct xml_elem *e)
 {
     const char *name = (const char *)e->node->name;
     const char *p = text + e->start + 1;
@@ -669,8 +747,10 @@ static bool tag_matches_node(const char *text, size_t len,
         avail -= n + 1;
     }
     n = strlen(name);
-    if (avail <= n || memcmp(p, name, n) != 0)
+    if (n > UINT16_MAX || avail <= n || memcmp(p, name, n) != 0)
         return false;
+    e->name = (uint32_t)(p - text);
+    e->name_len = (uint16_t)n;
     return is_xml_space(p[n]) || p[n] == '>' || p[n] == '/';
 }
 
@@ -701,9 +781,9 @@ static int locate_tags(struct xmldoc *xd, struct diag *d)
             if (depth == 0)
                 return internal_error(d, "unbalanced end tag");
             e = &xd->elems[stack[--depth]];
-            e->etag = sc.pos;
+            e->etag = (uint32_t)sc.pos;
             ok = skip_past(&sc, ">");
-            e->end = sc.pos;
+            e->end = (uint32_t)sc.pos;
         } else {
             struct xml_elem *e;
 
@@ -713,7 +793,7 @@ static int locate_tags(struct xmldoc *xd, struct diag *d)
             if (!scan_start_tag(&sc, e) ||
                 !tag_matches_node(xd->text, xd->len, e))
                 return internal_error(d, "start tag mismatch");
-            e->indent = indent_start(xd->text, e->start);
+            e->indent = (uint32_t)indent_start(xd->text, e->start);
             if (!e->empty) {
                 if (depth > XMLDOC_MAX_DEPTH)
                     return internal_error(d, "too deep");
@@ -840,16 +920,18 @@ static int check_root(xmlDocPtr doc, struct diag *d)
 
 static int load(struct xmldoc *xd, struct diag *d)
 {
+    size_t nelems = 0;
+
     if (check_encoding(xd->text, xd->len, d) < 0 ||
         check_attribute_counts(xd->text, xd->len, d) < 0)
         return -1;
-    xd->doc = run_libxml2(xd->text, xd->len, d);
+    xd->doc = run_libxml2(xd->text, xd->len, &nelems, d);
     if (!xd->doc)
         return -1;
     if (check_no_entity_decls(xd->doc, d) < 0 ||
         check_encoding_declared(xd->doc, d) < 0 || check_root(xd->doc, d) < 0)
         return -1;
-    if (collect_elements(xd, xmlDocGetRootElement(xd->doc), d) < 0)
+    if (collect_elements(xd, xmlDocGetRootElement(xd->doc), nelems, d) < 0)
         return -1;
     if (locate_tags(xd, d) < 0)
         return -1;
@@ -903,12 +985,32 @@ long xmldoc_elem_index(const struct xmldoc *xd, xmlNodePtr node)
 {
     uintptr_t tag;
 
-    if (!xd || !node || node->type != XML_ELEMENT_NODE)
+    if (!xd || !xd->doc || !node || node->type != XML_ELEMENT_NODE)
         return -1;
     tag = (uintptr_t)node->_private;
     if (tag == 0 || tag > xd->nelems || xd->elems[tag - 1].node != node)
         return -1;
     return (long)(tag - 1);
+}
+
+void xmldoc_drop_dom(struct xmldoc *xd)
+{
+    if (!xd->doc)
+        return;
+    xmlFreeDoc(xd->doc);
+    xd->doc = NULL;
+    for (size_t i = 0; i < xd->nelems; i++)
+        xd->elems[i].node = NULL;
+}
+
+bool xmldoc_name_is(const struct xmldoc *xd, long idx, const char *name)
+{
+    const struct xml_elem *e;
+
+    assert(idx >= 0 && (size_t)idx < xd->nelems);
+    e = &xd->elems[idx];
+    return strlen(name) == e->name_len &&
+           memcmp(xd->text + e->name, name, e->name_len) == 0;
 }
 
 void xmldoc_free(struct xmldoc *xd)

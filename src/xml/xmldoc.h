@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/tree.h>
 
@@ -25,33 +26,49 @@
 /* elements, attributes, text, comments, ...: bounds the DOM's memory */
 #define XMLDOC_MAX_NODES 3000000
 
+/* No such element (no parent, child or sibling), or no end tag. */
+#define XMLDOC_NONE UINT32_MAX
+
 /*
- * Byte positions of one element in xmldoc.text, all offsets from the
- * start of the text:
+ * One element: its place in the original text and in the tree, so that
+ * the writer needs neither the DOM nor its memory. Byte positions are
+ * offsets from the start of the text (XMLDOC_MAX_BYTES keeps them in 32
+ * bits):
  *   start       the '<' of the start tag
  *   stag_close  the '/' of "/>" for an empty element, else the '>'
- *   etag        the '<' of "</name>", or (size_t)-1 for an empty element
+ *   etag        the '<' of "</name>", or XMLDOC_NONE for an empty element
  *   end         one past the last byte of the element
  *   indent      start of the whitespace run that precedes 'start' on its
  *               line (== start when the element does not begin a line)
- * and quote, the character (' or ") that delimits the value of the first
- * attribute of the start tag, 0 when it has none.
+ *   name        the local name (after any "prefix:") in the start tag,
+ *               name_len bytes
+ *   quote       the character (' or ") that delimits the value of the
+ *               first attribute of the start tag, 0 when it has none
+ * parent, first_child and next_sibling are element indexes (XMLDOC_NONE:
+ * none); 'mixed' says the element holds something besides elements and
+ * whitespace (text, a comment, CDATA, a processing instruction).
  */
 struct xml_elem {
-    xmlNodePtr node;
-    size_t start;
-    size_t stag_close;
-    size_t etag;
-    size_t end;
-    size_t indent;
-    bool empty;
+    xmlNodePtr node; /* NULL once xmldoc_drop_dom() has run */
+    uint32_t start;
+    uint32_t stag_close;
+    uint32_t etag;
+    uint32_t end;
+    uint32_t indent;
+    uint32_t parent;
+    uint32_t first_child;
+    uint32_t next_sibling;
+    uint32_t name;
+    uint16_t name_len;
+    bool empty : 1; /* bit-fields: the table stays at 48 bytes an element */
+    bool mixed : 1;
     char quote;
 };
 
 struct xmldoc {
     char *text; /* original bytes, NUL-terminated */
     size_t len;
-    xmlDocPtr doc;
+    xmlDocPtr doc;          /* NULL once xmldoc_drop_dom() has run */
     struct xml_elem *elems; /* document order; elems[0] is the root */
     size_t nelems;
     const char *newline; /* "\n" or "\r\n", as the first line ends */
@@ -76,8 +93,19 @@ int xmldoc_parse(struct xmldoc *xd, char *text, size_t len, struct diag *d);
  */
 const char *xmldoc_newline_at(const struct xmldoc *xd, size_t off);
 
-/* Index of the element for a DOM node, or -1 if it is not an element. */
+/* Index of the element for a DOM node, or -1 if it is not an element
+ * (or the DOM is gone). */
 long xmldoc_elem_index(const struct xmldoc *xd, xmlNodePtr node);
+
+/*
+ * Free the DOM once the model is loaded: the text and the element table
+ * stay, and are all the writer needs. The DOM is the largest part of a
+ * document's memory, so this is what lets the output reuse it.
+ */
+void xmldoc_drop_dom(struct xmldoc *xd);
+
+/* Element 'idx' is named 'name' (its local name). */
+bool xmldoc_name_is(const struct xmldoc *xd, long idx, const char *name);
 
 void xmldoc_free(struct xmldoc *xd);
 
