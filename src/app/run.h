@@ -3,7 +3,7 @@
  * render, on a document in memory.
  *
  * The command line (app/cli.c), the fuzzer (tests/fuzz) and the property
- * check (tests/property-check.c) all call run_document(), so what is
+ * check (tests/property/property-check.c) all call run_document(), so what is
  * fuzzed and checked is exactly what ships. Nothing here touches a file
  * or a stream the caller did not give: the document's output and every
  * report (--explain, --capacity, the warnings) come back as text in

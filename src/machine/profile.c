@@ -3,7 +3,7 @@
  *
  * Each row was read off the real thing: tests/xml-out (libvirt 9.0.0,
  * QEMU 7.2, Debian 12) and tests/xml-out-11.3 (libvirt 11.3.0, QEMU
- * 10.0, Debian 13); tests/compare-versions lists what differs.
+ * 10.0, Debian 13); tests/tools/compare-versions lists what differs.
  */
 #include "machine/profile.h"
 
@@ -116,7 +116,7 @@ const struct qemu_machine *profile_machines(const struct libvirt_profile *pr,
         }
         return NULL;
     }
-    /* every profile's QEMU has tables (tests/run-qemu-machines) */
+    /* every profile's QEMU has tables (tests/golden/run-qemu-machines) */
     assert(!"profile without machine tables");
     return NULL;
 }

@@ -21,7 +21,7 @@
  *   - anything else (an XML document starts with '<', whitespace or a
  *     BOM): the defaults.
  *
- * tests/run-fuzz-regressions turns the same prefixes into the same
+ * tests/fuzz/run-fuzz-regressions turns the same prefixes into the same
  * command line options. Beyond "no crash, no leak, no hang", every input
  * checks what pciplan promises (a violation aborts, so libFuzzer keeps
  * the input):
