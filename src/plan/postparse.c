@@ -307,6 +307,33 @@ static int check_duplicate_indexes(struct planner *p)
     return rc;
 }
 
+/*
+ * libvirt's parser needs one USB controller that is not a companion
+ * (no <master>, as written or as its parser gives an ich9-uhci one) as
+ * soon as there is a USB controller other than model='none'.
+ */
+static int check_usb_master(struct planner *p)
+{
+    long first = -1;
+
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+
+        if (!plan_is_ctrl(dev, "usb"))
+            continue;
+        if (!dev->has_master)
+            return 0;
+        if (first < 0 && !str_eq(dev->model, "none"))
+            first = (long)p->ctrls.at[i];
+    }
+    if (first < 0)
+        return 0;
+    return plan_fail_device(p, STATUS_INVALID, (size_t)first, "%s",
+                            "a USB companion controller with no master: "
+                            "add its EHCI controller (libvirt: no master "
+                            "USB controller specified)");
+}
+
 int plan_check_controllers(struct planner *p)
 {
     for (size_t i = 0; i < p->ctrls.n; i++) {
@@ -314,7 +341,7 @@ int plan_check_controllers(struct planner *p)
             return plan_fail_device(p, STATUS_INVALID, p->ctrls.at[i], "%s",
                                     "missing type attribute");
     }
-    if (check_duplicate_indexes(p) < 0)
+    if (check_duplicate_indexes(p) < 0 || check_usb_master(p) < 0)
         return -1;
     for (size_t i = 0; i < p->ctrls.n; i++) {
         size_t pos = p->ctrls.at[i];

@@ -275,6 +275,16 @@ static int check_slot(const struct topo *t, const struct topo_bus *b,
                       "function 0 is not, so the guest does not see the "
                       "slot; move it to function 0",
                       f, bus, slot);
+    /* libvirt's own placement can do it too: said on the first plan as on
+     * every later one, where the address is the input's */
+    if (who >= 0 && fn0 == TOPO_FREE)
+        return ADD_AT(r, t, (size_t)who,
+                      "is placed on function %u of slot %02x:%02x, as "
+                      "libvirt places it, but nothing is on function 0, "
+                      "so the guest does not see the slot; add what "
+                      "belongs on function 0 (for a USB companion, its "
+                      "EHCI controller) or give it function 0",
+                      f, bus, slot);
     if (fn0 < 0 || !f)
         return 0;
     if (who >= 0)

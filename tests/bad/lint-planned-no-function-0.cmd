@@ -1,0 +1,3 @@
+-o
+/dev/null
+tests/bad/lint-planned-no-function-0.xml
