@@ -186,9 +186,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("a --show view that is not whole lines", NULL);
     } else if (check_idempotence) {
         /* -W is not part of it: the lint judges the addresses the input
-         * chose, and in the output every address is chosen (a USB
-         * companion pciplan put on function 1 of a slot whose function
-         * 0 is free is then warned about; regression w-companion-fn1) */
+         * chose, and in the output every address is chosen, so advice
+         * about a user's choice may then appear (where libvirt's own
+         * placement deserves a warning, the lint gives it on the first
+         * plan too: regression w-companion-fn1) */
         o.werror = false;
         if (run_document(r.out, r.outlen, &o, &r2, &d2) < 0)
             fail("pciplan rejects its own output", &d2);
