@@ -397,6 +397,46 @@ START_TEST(planned_domain_is_stable)
 }
 END_TEST
 
+/* The model resolves type= and model= once: every known name round-trips,
+ * an unknown one is OTHER (still planned as a PCI device), and what the
+ * planner adds or defaults is resolved too. */
+START_TEST(model_controller_types_resolved)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2", "<controller type='foo' index='0'/>\n"
+                              "<controller type='scsi' index='0'/>\n"
+                              "<disk type='file' device='disk'><target "
+                              "dev='sdh' bus='scsi'/></disk>\n");
+    size_t other = 0, scsi = 0, root = 0;
+
+    for (int t = 0; t < CTRL_TYPE_KNOWN; t++)
+        ck_assert_int_eq(ctrl_type_from_name(ctrl_type_name(t)), t);
+    ck_assert_int_eq(ctrl_type_from_name(NULL), CTRL_TYPE_NONE);
+    ck_assert_int_eq(ctrl_type_from_name("foo"), CTRL_TYPE_OTHER);
+    ck_assert_ptr_null(ctrl_type_name(CTRL_TYPE_OTHER));
+    ck_assert_int_eq(p.rc, 0);
+    for (size_t i = 0; i < p.dom.ndevs; i++) {
+        const struct device *dev = p.dom.devs[i];
+
+        if (dev->kind != DEV_CONTROLLER)
+            continue;
+        ck_assert_int_eq(dev->ctrl_type, ctrl_type_from_name(dev->type));
+        other += dev->ctrl_type == CTRL_TYPE_OTHER;
+        scsi += dev->ctrl_type == CTRL_TYPE_SCSI;
+        if (dev->ctrl_type == CTRL_TYPE_PCI)
+            root += dev->pci_model == PCI_MODEL_PCI_ROOT;
+        else
+            ck_assert_int_eq(dev->pci_model, PCI_MODEL_NONE);
+        if (dev->ctrl_type == CTRL_TYPE_OTHER)
+            ck_assert_int_ne(dev->addr_type, ADDR_NONE);
+    }
+    ck_assert_uint_eq(other, 1);
+    ck_assert_uint_eq(scsi, 2); /* sdh is on controller 1, added */
+    ck_assert_uint_eq(root, 1);
+    done(&p);
+}
+END_TEST
+
 Suite *planner_suite(void)
 {
     Suite *s = suite_create("planner");
@@ -411,6 +451,7 @@ Suite *planner_suite(void)
     tcase_add_test(pc, pc_double_use_names_both);
     tcase_add_test(pc, pc_reserve_n_free_slots);
     tcase_add_test(pc, planned_domain_is_stable);
+    tcase_add_test(pc, model_controller_types_resolved);
     tcase_add_test(q35, q35_minimal);
     tcase_add_test(q35, q35_reserve_counts);
     tcase_add_test(q35, q35_root_ports_total);

@@ -34,6 +34,44 @@ enum dev_kind dev_kind_from_name(const char *name)
     return DEV_OTHER;
 }
 
+static const char *const ctrl_type_names[CTRL_TYPE_KNOWN] = {
+    [CTRL_TYPE_IDE] = "ide",
+    [CTRL_TYPE_FDC] = "fdc",
+    [CTRL_TYPE_SCSI] = "scsi",
+    [CTRL_TYPE_SATA] = "sata",
+    [CTRL_TYPE_VIRTIO_SERIAL] = "virtio-serial",
+    [CTRL_TYPE_CCID] = "ccid",
+    [CTRL_TYPE_USB] = "usb",
+    [CTRL_TYPE_PCI] = "pci",
+    [CTRL_TYPE_XENBUS] = "xenbus",
+    [CTRL_TYPE_ISA] = "isa",
+};
+
+const char *ctrl_type_name(enum ctrl_type type)
+{
+    return type >= 0 && type < CTRL_TYPE_KNOWN ? ctrl_type_names[type] : NULL;
+}
+
+enum ctrl_type ctrl_type_from_name(const char *name)
+{
+    if (!name)
+        return CTRL_TYPE_NONE;
+    for (int t = 0; t < CTRL_TYPE_KNOWN; t++) {
+        if (strcmp(ctrl_type_names[t], name) == 0)
+            return t;
+    }
+    return CTRL_TYPE_OTHER;
+}
+
+void domain_resolve_controller(struct device *dev)
+{
+    assert(dev->kind == DEV_CONTROLLER);
+    dev->ctrl_type = ctrl_type_from_name(dev->type);
+    dev->pci_model = dev->ctrl_type == CTRL_TYPE_PCI
+                         ? pci_model_from_name(dev->model)
+                         : PCI_MODEL_NONE;
+}
+
 static struct device *new_device(enum dev_kind kind)
 {
     struct device *dev = xcalloc(1, sizeof(*dev));
@@ -41,6 +79,8 @@ static struct device *new_device(enum dev_kind kind)
     dev->kind = kind;
     dev->elem = -1;
     dev->addr_elem = -1;
+    dev->ctrl_type = CTRL_TYPE_NONE;
+    dev->pci_model = PCI_MODEL_NONE;
     dev->index = -1;
     dev->ports = -1;
     dev->model_name_elem = -1;

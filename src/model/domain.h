@@ -63,6 +63,34 @@ const char *dev_kind_name(enum dev_kind kind);
 /* The kind of an element name under <devices>; DEV_OTHER if unknown. */
 enum dev_kind dev_kind_from_name(const char *name);
 
+/*
+ * Controller type= values, in libvirt's order (virDomainControllerType),
+ * resolved once at load so that the planner and the views switch on them.
+ */
+enum ctrl_type {
+    CTRL_TYPE_NONE = -1, /* not a controller, or no type= (an error) */
+    CTRL_TYPE_IDE,
+    CTRL_TYPE_FDC,
+    CTRL_TYPE_SCSI,
+    CTRL_TYPE_SATA,
+    CTRL_TYPE_VIRTIO_SERIAL,
+    CTRL_TYPE_CCID,
+    CTRL_TYPE_USB,
+    CTRL_TYPE_PCI,
+    CTRL_TYPE_XENBUS,
+    CTRL_TYPE_ISA,
+    CTRL_TYPE_OTHER, /* a name libvirt does not know: planned as a PCI
+                        device; only 'type' tells two such apart */
+};
+
+#define CTRL_TYPE_KNOWN (CTRL_TYPE_ISA + 1)
+
+/* type= of a controller type ("usb"); NULL for NONE and OTHER. */
+const char *ctrl_type_name(enum ctrl_type type);
+
+/* The type of a type= value: NONE for NULL, OTHER for an unknown name. */
+enum ctrl_type ctrl_type_from_name(const char *name);
+
 /* Controller <target> values; -1 means the attribute is absent. */
 struct ctrl_target {
     long chassis_nr;
@@ -155,10 +183,12 @@ struct device {
     bool master_added;     /* write <master startport='...'/> */
 
     /* controllers only */
-    long index;           /* -1 when absent */
-    long ports;           /* ports= (virtio-serial), -1 when absent */
-    char *model_name;     /* <model name=...> */
-    long model_name_elem; /* existing <model> element, or -1 */
+    enum ctrl_type ctrl_type; /* 'type' resolved (domain_resolve_controller) */
+    enum pci_model pci_model; /* type pci: 'model' resolved, else NONE */
+    long index;               /* -1 when absent */
+    long ports;               /* ports= (virtio-serial), -1 when absent */
+    char *model_name;         /* <model name=...> */
+    long model_name_elem;     /* existing <model> element, or -1 */
     /* <pcihole64>: libvirt writes it back as unit='KiB' */
     long pcihole64_elem; /* the element, or -1 */
     unsigned long long pcihole64_kib;
@@ -227,6 +257,10 @@ static inline bool device_is_added(const struct device *dev)
 
 /* Append a device the planner adds (elem = -1, fields zeroed/absent). */
 struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
+
+/* Resolve a controller's 'type' and 'model' strings to ctrl_type and
+ * pci_model; called whenever either string is set. */
+void domain_resolve_controller(struct device *dev);
 
 void domain_free(struct domain *dom);
 

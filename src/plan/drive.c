@@ -125,7 +125,7 @@ static bool scsi_unit_used(const struct domain *dom, long controller, long unit)
         bool scsi = (dev->kind == DEV_DISK && str_eq(dev->bus, "scsi")) ||
                     (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "scsi"));
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "scsi") &&
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_SCSI &&
             dev->index == controller) {
             for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
                 if (str_eq(dev->model, limits[l].model) &&

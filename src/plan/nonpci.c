@@ -35,13 +35,13 @@ long nonpci_address_number(const struct device *dev, const char *name)
     return -1;
 }
 
-bool nonpci_find_controller(const struct domain *dom, const char *type,
+bool nonpci_find_controller(const struct domain *dom, enum ctrl_type type,
                             long index)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, type) &&
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == type &&
             dev->index == index)
             return true;
     }
@@ -136,7 +136,8 @@ bool nonpci_virtio_transport_capable(const struct device *dev)
          * virtio (s390, ARM and RISC-V virt) */
         return !dev->model || str_eq(dev->model, "virtio");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "virtio-serial") || str_eq(dev->type, "scsi");
+        return dev->ctrl_type == CTRL_TYPE_VIRTIO_SERIAL ||
+               dev->ctrl_type == CTRL_TYPE_SCSI;
     case DEV_HOSTDEV:
         return str_eq(dev->type, "scsi_host");
     case DEV_MEMBALLOON:

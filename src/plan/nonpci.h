@@ -14,14 +14,14 @@
 #include "model/domain.h"
 
 /* Adds a controller of 'type' and 'index'; the planner provides it. */
-typedef struct device *(*add_controller_fn)(void *opaque, const char *type,
+typedef struct device *(*add_controller_fn)(void *opaque, enum ctrl_type type,
                                             long index);
 
 /* Shared by the address kinds (nonpci.c). */
 bool nonpci_has_address(const struct device *dev, const char *type);
 /* The value of a non-PCI address attribute as a number, or -1. */
 long nonpci_address_number(const struct device *dev, const char *name);
-bool nonpci_find_controller(const struct domain *dom, const char *type,
+bool nonpci_find_controller(const struct domain *dom, enum ctrl_type type,
                             long index);
 /* Replace the device's address with one of 'type'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */

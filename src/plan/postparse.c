@@ -14,8 +14,8 @@
 #include "plan/nonpci.h"
 #include "util/xalloc.h"
 
-static bool index_used(const struct planner *p, const char *type, long index,
-                       const char *model);
+static bool index_used(const struct planner *p, const struct device *like,
+                       enum ctrl_type type, long index, const char *model);
 
 /* ------------------------------------------------------------------ */
 /* Post-parse: machine, indexes, implicit devices                      */
@@ -126,8 +126,7 @@ size_t plan_controller_slot(const struct planner *p, const struct device *c)
     for (size_t i = p->ctrls.n; i-- > 0;) {
         const struct device *cur = plan_dev(p, p->ctrls.at[i]);
 
-        if (!str_eq(cur->type, c->type) &&
-            !(cur->type == NULL && c->type == NULL))
+        if (!plan_same_ctrl_type(cur, c))
             continue;
         if (c->index < 0)
             return i + 1;
@@ -177,21 +176,24 @@ int plan_add_root_ports(struct planner *p)
                 plan_ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT_PORT;
     }
     for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
-        while (index_used(p, "pci", idx, NULL))
+        while (index_used(p, NULL, CTRL_TYPE_PCI, idx, NULL))
             idx++;
-        plan_add_controller(p, "pci", idx, "pcie-root-port", ADDED_ROOT_PORTS);
+        plan_add_controller(p, CTRL_TYPE_PCI, idx, "pcie-root-port",
+                            ADDED_ROOT_PORTS);
     }
     return 0;
 }
 
-static bool index_used(const struct planner *p, const char *type, long index,
-                       const char *model)
+/* Whether a controller of 'type' (of like's type when 'like' is given)
+ * has 'index' (and 'model', when given). */
+static bool index_used(const struct planner *p, const struct device *like,
+                       enum ctrl_type type, long index, const char *model)
 {
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = plan_dev(p, p->ctrls.at[i]);
 
-        if (str_eq(dev->type, type) && dev->index == index &&
-            (!model || str_eq(dev->model, model)))
+        if ((like ? plan_same_ctrl_type(dev, like) : dev->ctrl_type == type) &&
+            dev->index == index && (!model || str_eq(dev->model, model)))
             return true;
     }
     return false;
@@ -211,13 +213,13 @@ void plan_number_controllers(struct planner *p)
             const struct device *prev = plan_dev(p, p->ctrls.at[i - 1]);
 
             if (plan_is_usb2_companion(prev) &&
-                !index_used(p, "usb", prev->index, dev->model)) {
+                !index_used(p, NULL, CTRL_TYPE_USB, prev->index, dev->model)) {
                 dev->index = prev->index;
                 dev->index_added = true;
                 continue;
             }
         }
-        while (index_used(p, dev->type, idx, NULL))
+        while (index_used(p, dev, dev->ctrl_type, idx, NULL))
             idx++;
         dev->index = idx;
         dev->index_added = true;
@@ -248,21 +250,30 @@ static int check_pci_model(struct planner *p, size_t pos)
 }
 
 struct ctrl_key {
-    const char *type;
+    enum ctrl_type ctrl_type;
+    const char *type; /* tells two unknown types apart */
     long index;
     size_t order; /* position in p->ctrls */
 };
 
+static int compare_ctrl_type_index(const struct ctrl_key *a,
+                                   const struct ctrl_key *b)
+{
+    int c = (a->ctrl_type > b->ctrl_type) - (a->ctrl_type < b->ctrl_type);
+
+    if (!c && a->ctrl_type == CTRL_TYPE_OTHER)
+        c = strcmp(a->type, b->type);
+    if (c)
+        return c;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 static int compare_ctrl_keys(const void *pa, const void *pb)
 {
     const struct ctrl_key *a = pa, *b = pb;
-    int c = strcmp(a->type, b->type);
+    int c = compare_ctrl_type_index(a, b);
 
-    if (c)
-        return c;
-    if (a->index != b->index)
-        return a->index < b->index ? -1 : 1;
-    return (a->order > b->order) - (a->order < b->order);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
 /*
@@ -280,15 +291,14 @@ static int check_duplicate_indexes(struct planner *p)
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = plan_dev(p, p->ctrls.at[i]);
 
-        if (!plan_is_ctrl(dev, "usb"))
-            k[n++] = (struct ctrl_key){dev->type, dev->index, i};
+        if (!plan_is_ctrl(dev, CTRL_TYPE_USB))
+            k[n++] =
+                (struct ctrl_key){dev->ctrl_type, dev->type, dev->index, i};
     }
     qsort(k, n, sizeof(*k), compare_ctrl_keys);
     for (size_t i = 1; i < n; i++) {
-        if (strcmp(k[i].type, k[i - 1].type) == 0 &&
-            k[i].index == k[i - 1].index &&
-            (i < 2 || strcmp(k[i].type, k[i - 2].type) != 0 ||
-             k[i].index != k[i - 2].index) &&
+        if (compare_ctrl_type_index(&k[i], &k[i - 1]) == 0 &&
+            (i < 2 || compare_ctrl_type_index(&k[i], &k[i - 2]) != 0) &&
             k[i].order < worst) {
             worst = k[i].order;
             first = k[i - 1].order;
@@ -333,6 +343,7 @@ int plan_check_controllers(struct planner *p)
         if (!dev->model && dev->index == 0) {
             dev->model = xstrdup(pci_models[p->mach->root].name);
             dev->model_added = true;
+            domain_resolve_controller(dev);
         }
         if (plan_ctrl_pci_model(dev) == PCI_MODEL_NONE)
             return plan_fail_device(
@@ -367,16 +378,18 @@ static int set_default_models(struct planner *p)
         if (dev->model && !str_eq(dev->model, "auto"))
             continue;
         /* where no USB model exists (s390), an address keeps it unset */
-        if (plan_is_ctrl(dev, "usb") && !(str_eq(p->mach->usb_model, "none") &&
-                                          dev->addr_type != ADDR_NONE))
+        if (plan_is_ctrl(dev, CTRL_TYPE_USB) &&
+            !(str_eq(p->mach->usb_model, "none") &&
+              dev->addr_type != ADDR_NONE))
             model = p->mach->usb_model;
-        else if (plan_is_ctrl(dev, "scsi"))
+        else if (plan_is_ctrl(dev, CTRL_TYPE_SCSI))
             model = p->mach->scsi_model;
         if (!model || (dev->model && !str_eq(dev->model, "auto")))
             continue;
         free(dev->model);
         dev->model = xstrdup(model);
         dev->model_added = true;
+        domain_resolve_controller(dev);
     }
     return 0;
 }
@@ -409,7 +422,7 @@ static long disk_controller(const struct device *dev, long per_controller)
 /* Controllers 'type' 0..max that do not exist yet, added in index order:
  * one pass over the controllers, not a lookup per index (a drive address
  * may name controller 8000). */
-static void add_missing_controllers(struct planner *p, const char *type,
+static void add_missing_controllers(struct planner *p, enum ctrl_type type,
                                     long max, const char *model,
                                     enum addition why)
 {
@@ -438,7 +451,7 @@ static const char *user_scsi_model(const struct planner *p, long index)
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = plan_dev(p, p->ctrls.at[i]);
 
-        if (plan_is_ctrl(dev, "scsi") && dev->index == index &&
+        if (plan_is_ctrl(dev, CTRL_TYPE_SCSI) && dev->index == index &&
             !device_is_added(dev))
             return dev->model;
     }
@@ -473,7 +486,7 @@ static int add_hostdev_scsi_controllers(struct planner *p)
                          "controllers, more than PCI can hold",
                          max, max + 1);
     add_missing_controllers(
-        p, "scsi", max,
+        p, CTRL_TYPE_SCSI, max,
         model && !str_eq(model, "auto") ? model : p->mach->scsi_model,
         ADDED_FOR_DISKS);
     return 0;
@@ -482,18 +495,22 @@ static int add_hostdev_scsi_controllers(struct planner *p)
 static int add_disk_controllers(struct planner *p)
 {
     static const struct {
-        const char *bus;
+        enum ctrl_type type; /* its name is the disk's <target bus> */
         long per_controller;
-    } buses[] = {{"scsi", 7}, {"fdc", 2}, {"ide", 4}, {"sata", 6}};
+    } buses[] = {{CTRL_TYPE_SCSI, 7},
+                 {CTRL_TYPE_FDC, 2},
+                 {CTRL_TYPE_IDE, 4},
+                 {CTRL_TYPE_SATA, 6}};
 
     for (size_t b = 0; b < 4; b++) {
+        const char *bus = ctrl_type_name(buses[b].type);
         long max = -1;
 
         for (size_t i = 0; i < p->dom->ndevs; i++) {
             const struct device *dev = plan_dev(p, i);
             long c = -1;
 
-            if (dev->kind == DEV_DISK && str_eq(dev->bus, buses[b].bus))
+            if (dev->kind == DEV_DISK && str_eq(dev->bus, bus))
                 c = disk_controller(dev, buses[b].per_controller);
             if (c > max)
                 max = c;
@@ -504,8 +521,8 @@ static int add_disk_controllers(struct planner *p)
             return diag_fail(p->d, STATUS_UNSATISFIABLE, 0, NULL,
                              "%s controller index %ld needs %ld %s "
                              "controllers, more than PCI can hold",
-                             buses[b].bus, max, max + 1, buses[b].bus);
-        add_missing_controllers(p, buses[b].bus, max,
+                             bus, max, max + 1, bus);
+        add_missing_controllers(p, buses[b].type, max,
                                 b == 0 ? p->mach->scsi_model : NULL,
                                 ADDED_FOR_DISKS);
     }
@@ -525,8 +542,8 @@ static int add_virtio_serial_controllers(struct planner *p)
 
             if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
                 continue;
-            if (!plan_find_controller(p, "virtio-serial", c))
-                plan_add_controller(p, "virtio-serial", c, NULL,
+            if (!plan_find_controller(p, CTRL_TYPE_VIRTIO_SERIAL, c))
+                plan_add_controller(p, CTRL_TYPE_VIRTIO_SERIAL, c, NULL,
                                     ADDED_FOR_CHANNELS);
         }
     }
@@ -561,12 +578,13 @@ static int add_machine_defaults(struct planner *p)
 {
     const struct machine *m = p->mach;
 
-    if (m->implicit_usb && !plan_find_controller(p, "usb", 0))
-        plan_add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE);
-    if (m->implicit_sata && !plan_find_controller(p, "sata", 0))
-        plan_add_controller(p, "sata", 0, NULL, ADDED_MACHINE);
-    if (!m->no_pci && !plan_find_controller(p, "pci", 0))
-        plan_add_controller(p, "pci", 0, pci_models[m->root].name,
+    if (m->implicit_usb && !plan_find_controller(p, CTRL_TYPE_USB, 0))
+        plan_add_controller(p, CTRL_TYPE_USB, 0, m->implicit_usb,
+                            ADDED_MACHINE);
+    if (m->implicit_sata && !plan_find_controller(p, CTRL_TYPE_SATA, 0))
+        plan_add_controller(p, CTRL_TYPE_SATA, 0, NULL, ADDED_MACHINE);
+    if (!m->no_pci && !plan_find_controller(p, CTRL_TYPE_PCI, 0))
+        plan_add_controller(p, CTRL_TYPE_PCI, 0, pci_models[m->root].name,
                             ADDED_MACHINE);
     if (m->chipset == CHIPSET_ICH9 && p->profile->ich9_watchdog)
         add_chipset_watchdog(p, p->profile->ich9_watchdog);

@@ -68,7 +68,7 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *o = dom->devs[i];
 
-        if (o->kind == DEV_CONTROLLER && str_eq(o->type, "ccid"))
+        if (o->kind == DEV_CONTROLLER && o->ctrl_type == CTRL_TYPE_CCID)
             ccid_insert(&ccid, o->index);
         if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, "ccid") &&
             o->addr_controller <= 0 && nonpci_address_number(o, "slot") > max)
@@ -89,7 +89,7 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
             max++;
         }
         if (!ccid_find(&ccid, controller, &at)) {
-            add(opaque, "ccid", controller);
+            add(opaque, CTRL_TYPE_CCID, controller);
             if (ccid.n + 1 > cap) {
                 cap *= 2;
                 ccid.index = xreallocarray(ccid.index, cap, sizeof(long));

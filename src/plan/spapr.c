@@ -106,7 +106,8 @@ static bool forced_onto_spapr(const struct device *dev, bool pseries)
     case DEV_INTERFACE:
         return str_eq(dev->model, "spapr-vlan");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "scsi") && str_eq(dev->model, "ibmvscsi");
+        return dev->ctrl_type == CTRL_TYPE_SCSI &&
+               str_eq(dev->model, "ibmvscsi");
     case DEV_SERIAL:
         return str_eq(dev->type, "spapr-vio-serial") ||
                (pseries && default_serial_target(dev));

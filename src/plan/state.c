@@ -55,16 +55,18 @@ void plan_grow_state(struct planner *p)
     p->nst = p->dom->ndevs;
 }
 
-struct device *plan_add_controller(struct planner *p, const char *type,
+struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
                                    long index, const char *model,
                                    enum addition why)
 {
     struct device *dev = domain_add_device(p->dom, DEV_CONTROLLER);
 
+    assert(ctrl_type_name(type));
     dev->added = why;
-    dev->type = xstrdup(type);
+    dev->type = xstrdup(ctrl_type_name(type));
     dev->model = model ? xstrdup(model) : NULL;
     dev->index = index;
+    domain_resolve_controller(dev);
     assert(p->profile);
     if (p->profile->ctrl_insert == CTRL_INSERT_BY_INDEX)
         plan_list_insert(&p->ctrls, plan_controller_slot(p, dev),
@@ -74,7 +76,8 @@ struct device *plan_add_controller(struct planner *p, const char *type,
     return dev;
 }
 
-bool plan_find_controller(const struct planner *p, const char *type, long index)
+bool plan_find_controller(const struct planner *p, enum ctrl_type type,
+                          long index)
 {
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = plan_dev(p, p->ctrls.at[i]);
@@ -85,7 +88,7 @@ bool plan_find_controller(const struct planner *p, const char *type, long index)
     return false;
 }
 
-struct device *plan_add_channel_controller(void *opaque, const char *type,
+struct device *plan_add_channel_controller(void *opaque, enum ctrl_type type,
                                            long index)
 {
     return plan_add_controller(opaque, type, index, NULL, ADDED_FOR_CHANNELS);

@@ -75,19 +75,27 @@ static inline struct device *plan_dev(const struct planner *p, size_t pos)
     return p->dom->devs[pos];
 }
 
-static inline bool plan_is_ctrl(const struct device *dev, const char *type)
+static inline bool plan_is_ctrl(const struct device *dev, enum ctrl_type type)
 {
-    return dev->kind == DEV_CONTROLLER && str_eq(dev->type, type);
+    return dev->kind == DEV_CONTROLLER && dev->ctrl_type == type;
 }
 
 static inline bool plan_is_pci_ctrl(const struct device *dev)
 {
-    return plan_is_ctrl(dev, "pci");
+    return plan_is_ctrl(dev, CTRL_TYPE_PCI);
 }
 
 static inline enum pci_model plan_ctrl_pci_model(const struct device *dev)
 {
-    return pci_model_from_name(dev->model);
+    return dev->pci_model;
+}
+
+/* Controllers a and b are of one type (two unknown types by name). */
+static inline bool plan_same_ctrl_type(const struct device *a,
+                                       const struct device *b)
+{
+    return a->ctrl_type == b->ctrl_type &&
+           (a->ctrl_type != CTRL_TYPE_OTHER || str_eq(a->type, b->type));
 }
 
 static inline bool plan_is_usb2_companion(const struct device *dev)
@@ -95,7 +103,7 @@ static inline bool plan_is_usb2_companion(const struct device *dev)
     static const char *const models[] = {"ich9-ehci1", "ich9-uhci1",
                                          "ich9-uhci2", "ich9-uhci3", NULL};
 
-    return plan_is_ctrl(dev, "usb") && str_in(dev->model, models);
+    return plan_is_ctrl(dev, CTRL_TYPE_USB) && str_in(dev->model, models);
 }
 
 /* planner.c */
@@ -105,13 +113,13 @@ void plan_list_insert(struct plan_list *l, size_t where, size_t pos);
 int plan_fail_device(struct planner *p, int status, size_t pos, const char *fmt,
                      const char *detail);
 void plan_grow_state(struct planner *p);
-struct device *plan_add_controller(struct planner *p, const char *type,
+struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
                                    long index, const char *model,
                                    enum addition why);
-bool plan_find_controller(const struct planner *p, const char *type,
+bool plan_find_controller(const struct planner *p, enum ctrl_type type,
                           long index);
 
-struct device *plan_add_channel_controller(void *opaque, const char *type,
+struct device *plan_add_channel_controller(void *opaque, enum ctrl_type type,
                                            long index);
 
 /* classify.c */

@@ -85,7 +85,7 @@ static bool is_usb_device(const struct device *dev, bool with_hubs,
     case DEV_REDIRDEV:
         return str_eq(dev->bus, "usb");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "ccid");
+        return dev->ctrl_type == CTRL_TYPE_CCID;
     case DEV_SERIAL:
         return str_eq(dev->type, "usb-serial");
     case DEV_SOUND:
@@ -251,7 +251,7 @@ static size_t count_usb(const struct domain *dom, bool usb_net, unsigned *ports)
         const struct device *dev = dom->devs[i];
 
         n += is_usb_device(dev, true, usb_net);
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb"))
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB)
             *ports += usb_controller_ports(dev);
         if (dev->kind == DEV_HUB && str_eq(dev->type, "usb"))
             *ports += USB_HUB_PORTS;
@@ -264,7 +264,7 @@ static bool has_usb(const struct domain *dom)
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb") &&
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB &&
             !str_eq(dev->model, "none"))
             return true;
     }
@@ -299,7 +299,7 @@ static int usb_build(struct usb_set *set, struct domain *dom, struct diag *d)
         const struct device *dev = dom->devs[i];
         unsigned nports;
 
-        if (dev->kind != DEV_CONTROLLER || !str_eq(dev->type, "usb") ||
+        if (dev->kind != DEV_CONTROLLER || dev->ctrl_type != CTRL_TYPE_USB ||
             dev->index < 0 || dev->index > 255 ||
             !(nports = usb_controller_ports(dev)))
             continue;

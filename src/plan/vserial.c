@@ -163,7 +163,7 @@ static int vs_assign(struct vs_set *set, struct device *dev,
     } else if (!vs_next(set, &controller, &port)) {
         controller = lowest_free_index(set);
         port = 1;
-        add(opaque, "virtio-serial", controller);
+        add(opaque, CTRL_TYPE_VIRTIO_SERIAL, controller);
         vs_add_controller(set, controller, -1);
     }
     if (vs_reserve(set, dev, controller, port, d) < 0)
@@ -190,8 +190,9 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "virtio-serial") &&
-            dev->index >= 0 && !vs_find(set, dev->index))
+        if (dev->kind == DEV_CONTROLLER &&
+            dev->ctrl_type == CTRL_TYPE_VIRTIO_SERIAL && dev->index >= 0 &&
+            !vs_find(set, dev->index))
             vs_add_controller(set, dev->index, dev->ports);
     }
     for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {

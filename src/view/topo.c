@@ -12,8 +12,7 @@
 
 bool topo_is_pci_ctrl(const struct device *dev)
 {
-    return dev->kind == DEV_CONTROLLER && dev->type &&
-           strcmp(dev->type, "pci") == 0;
+    return dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_PCI;
 }
 
 const struct pci_addr *topo_pci_addr(const struct device *dev)
@@ -37,7 +36,7 @@ static const struct machine *find_machine(const struct domain *dom,
 static void add_bus(struct topo *t, size_t pos)
 {
     const struct device *dev = t->dom->devs[pos];
-    enum pci_model m = pci_model_from_name(dev->model);
+    enum pci_model m = dev->pci_model;
     struct topo_bus *b;
 
     if (m == PCI_MODEL_NONE || dev->index < 0 || dev->index >= PCI_MAX_BUSES ||
@@ -182,7 +181,8 @@ static void find_users(struct topo *t)
         if (c->kind != DEV_CONTROLLER || !c->type)
             continue;
         a = first_use(u, n, c->type, idx);
-        b = strcmp(c->type, "virtio-serial") && strcmp(c->type, "ccid")
+        b = c->ctrl_type != CTRL_TYPE_VIRTIO_SERIAL &&
+                    c->ctrl_type != CTRL_TYPE_CCID
                 ? first_use(u, n, "*", idx)
                 : -1;
         t->user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;

@@ -282,7 +282,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     dev->addr_elem = xmldoc_elem_index(xd, a);
     /* libvirt's parser skips the address of a model='none' USB
      * controller (it is no device): it takes no slot and is dropped */
-    if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb") &&
+    if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB &&
         str_eq(dev->model, "none")) {
         dev->addr_dropped = true;
         return 0;
@@ -413,13 +413,13 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
     xmlNodePtr model = child_element(n, "model");
     xmlNodePtr target = child_element(n, "target");
     xmlNodePtr master = child_element(n, "master");
-    char *type = attr(n, "type");
-    bool usb = type && strcmp(type, "usb") == 0;
+    bool usb;
 
-    free(type);
     if (child_element(n, "pcihole64"))
         load_pcihole64(dev, xd, child_element(n, "pcihole64"));
     dev->model = attr(n, "model");
+    domain_resolve_controller(dev);
+    usb = dev->ctrl_type == CTRL_TYPE_USB;
     dev->has_master = master != NULL;
     dev->master_startport = -1;
     if (master && number_attr(master, "startport", 0x7fffffff,
