@@ -437,6 +437,32 @@ START_TEST(model_controller_types_resolved)
 }
 END_TEST
 
+/* Index-less controllers are numbered per type through the controller
+ * index: two unknown types by name, an ICH9 companion on its set's. */
+START_TEST(model_controller_index_per_type)
+{
+    struct planned p =
+        plan("pc-q35-7.2", "<controller type='foo'/>\n"
+                           "<controller type='bar'/>\n"
+                           "<controller type='foo'/>\n"
+                           "<controller type='usb' model='ich9-ehci1'/>\n"
+                           "<controller type='usb' model='ich9-uhci1'/>\n"
+                           "<controller type='scsi' index='1'/>\n"
+                           "<controller type='scsi'/>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 0)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 1)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 2)->index, 1);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 3)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 4)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 6)->index, 0);
+    ck_assert_ptr_nonnull(controller(&p, "sata", 0));
+    ck_assert_ptr_null(controller(&p, "scsi", 2));
+    done(&p);
+}
+END_TEST
+
 Suite *planner_suite(void)
 {
     Suite *s = suite_create("planner");
@@ -452,6 +478,7 @@ Suite *planner_suite(void)
     tcase_add_test(pc, pc_reserve_n_free_slots);
     tcase_add_test(pc, planned_domain_is_stable);
     tcase_add_test(pc, model_controller_types_resolved);
+    tcase_add_test(q35, model_controller_index_per_type);
     tcase_add_test(q35, q35_minimal);
     tcase_add_test(q35, q35_reserve_counts);
     tcase_add_test(q35, q35_root_ports_total);

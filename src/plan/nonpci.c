@@ -35,19 +35,6 @@ long nonpci_address_number(const struct device *dev, const char *name)
     return -1;
 }
 
-bool nonpci_find_controller(const struct domain *dom, enum ctrl_type type,
-                            long index)
-{
-    for (size_t i = 0; i < dom->ndevs; i++) {
-        const struct device *dev = dom->devs[i];
-
-        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == type &&
-            dev->index == index)
-            return true;
-    }
-    return false;
-}
-
 /* Copy at most size - 1 bytes and terminate, as snprintf "%s" does. */
 static void copy_bounded(char *dst, size_t size, const char *src)
 {

@@ -21,8 +21,6 @@ typedef struct device *(*add_controller_fn)(void *opaque, enum ctrl_type type,
 bool nonpci_has_address(const struct device *dev, const char *type);
 /* The value of a non-PCI address attribute as a number, or -1. */
 long nonpci_address_number(const struct device *dev, const char *name);
-bool nonpci_find_controller(const struct domain *dom, enum ctrl_type type,
-                            long index);
 /* Replace the device's address with one of 'type'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
 void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,

@@ -857,6 +857,7 @@ int plan_run(struct domain *dom, const struct plan_options *opt, struct diag *d)
     free(p.owner);
     free(p.st);
     free(p.ctrls.at);
+    plan_free_controller_index(&p);
     free(p.vdisks.at);
     free(p.videos.at);
     free(p.hostdevs.at);

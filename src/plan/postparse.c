@@ -153,6 +153,10 @@ int plan_order_controllers(struct planner *p)
         if (c->kind == DEV_CONTROLLER)
             plan_list_insert(&p->ctrls, plan_controller_slot(p, c), pos);
     }
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        if (plan_dev(p, p->ctrls.at[i])->index >= 0)
+            plan_index_controller(p, p->ctrls.at[i]);
+    }
     return 0;
 }
 
@@ -189,11 +193,10 @@ int plan_add_root_ports(struct planner *p)
 static bool index_used(const struct planner *p, const struct device *like,
                        enum ctrl_type type, long index, const char *model)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
-
-        if ((like ? plan_same_ctrl_type(dev, like) : dev->ctrl_type == type) &&
-            dev->index == index && (!model || str_eq(dev->model, model)))
+    for (size_t e = plan_ctrl_first(p, like ? like->ctrl_type : type,
+                                    like ? like->type : NULL, index);
+         e; e = plan_ctrl_next(p, e)) {
+        if (!model || str_eq(plan_ctrl_dev(p, e)->model, model))
             return true;
     }
     return false;
@@ -216,6 +219,7 @@ void plan_number_controllers(struct planner *p)
                 !index_used(p, NULL, CTRL_TYPE_USB, prev->index, dev->model)) {
                 dev->index = prev->index;
                 dev->index_added = true;
+                plan_index_controller(p, p->ctrls.at[i]);
                 continue;
             }
         }
@@ -223,6 +227,7 @@ void plan_number_controllers(struct planner *p)
             idx++;
         dev->index = idx;
         dev->index_added = true;
+        plan_index_controller(p, p->ctrls.at[i]);
     }
 }
 
@@ -448,12 +453,10 @@ static void add_missing_controllers(struct planner *p, enum ctrl_type type,
  * for disks has no model yet when libvirt looks). */
 static const char *user_scsi_model(const struct planner *p, long index)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
-
-        if (plan_is_ctrl(dev, CTRL_TYPE_SCSI) && dev->index == index &&
-            !device_is_added(dev))
-            return dev->model;
+    for (size_t e = plan_ctrl_first(p, CTRL_TYPE_SCSI, NULL, index); e;
+         e = plan_ctrl_next(p, e)) {
+        if (!device_is_added(plan_ctrl_dev(p, e)))
+            return plan_ctrl_dev(p, e)->model;
     }
     return NULL;
 }

@@ -45,6 +45,18 @@ struct plan_list {
     size_t cap;
 };
 
+/*
+ * The controllers by (type, index): a hash table with chaining, each
+ * chain in the order its controllers were indexed (libvirt's controller
+ * order for the input's), so that a lookup is O(1) and not a scan.
+ */
+struct plan_ctrl_index {
+    size_t *head, *tail; /* per bucket: entry + 1, 0 when empty */
+    size_t *pos;         /* per entry: the controller's position in devs */
+    size_t *next;        /* per entry: the next entry + 1 in its chain */
+    size_t n, cap, nbuckets;
+};
+
 struct planner {
     struct domain *dom;
     const struct machine *mach;
@@ -61,7 +73,8 @@ struct planner {
     bool grown_for_address[PCI_MAX_BUSES]; /* ... by naming it in its address */
     bool pcie;                             /* index 0 is pcie-root */
     int reserve;                           /* spare capacity requested */
-    struct plan_list ctrls; /* libvirt's controller array order */
+    struct plan_list ctrls;            /* libvirt's controller array order */
+    struct plan_ctrl_index ctrl_index; /* the controllers with an index */
     struct plan_list by_kind[DEV_KIND_COUNT]; /* document order per kind */
     struct plan_list vdisks;   /* virtio disks in libvirt's order */
     struct plan_list videos;   /* primary first */
@@ -118,6 +131,16 @@ struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
                                    enum addition why);
 bool plan_find_controller(const struct planner *p, enum ctrl_type type,
                           long index);
+/* Enter controller 'pos' in the index, once it has an index. */
+void plan_index_controller(struct planner *p, size_t pos);
+void plan_free_controller_index(struct planner *p);
+/* The controllers of 'type' (by 'name' when CTRL_TYPE_OTHER) and 'index',
+ * in index order: for (e = plan_ctrl_first(...); e; e = plan_ctrl_next(p,
+ * e)) plan_ctrl_dev(p, e)... */
+size_t plan_ctrl_first(const struct planner *p, enum ctrl_type type,
+                       const char *name, long index);
+size_t plan_ctrl_next(const struct planner *p, size_t e);
+struct device *plan_ctrl_dev(const struct planner *p, size_t e);
 
 struct device *plan_add_channel_controller(void *opaque, enum ctrl_type type,
                                            long index);
