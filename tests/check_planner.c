@@ -463,6 +463,44 @@ START_TEST(model_controller_index_per_type)
 }
 END_TEST
 
+/* A non-PCI address is typed once at load: its numbers with a flag per
+ * written attribute, its attributes kept as written; completing it adds
+ * only the missing ones and keeps the user's spelling of the others. */
+START_TEST(model_typed_drive_address)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2",
+             "<disk type='file' device='disk'><target dev='sda' bus='scsi'/>"
+             "<address type='drive' unit=' +3' controller='00'/></disk>\n"
+             "<disk type='file' device='disk'><target dev='sdb' bus='scsi'/>"
+             "</disk>\n<channel type='pty'><target type='virtio'/>"
+             "<address type='virtio-serial' controller='0' bus='0' port='2'/>"
+             "</channel>\n");
+    const struct device *a = nth(&p, DEV_DISK, 0), *b = nth(&p, DEV_DISK, 1);
+    const struct device *ch = nth(&p, DEV_CHANNEL, 0);
+    static const char *const names[] = {"controller", "bus", "target", "unit"};
+    static const char *const values[] = {"00", "0", "0", "3"};
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_ptr_nonnull(a->other);
+    ck_assert_int_eq(a->other->kind, ADDR_KIND_DRIVE);
+    ck_assert_uint_eq(a->other->present, 0xf); /* completed */
+    ck_assert(a->addr_changed);
+    for (unsigned i = 0; i < 4; i++) {
+        ck_assert_str_eq(a->other->name[i], names[i]);
+        ck_assert_str_eq(a->other->value[i], values[i]);
+    }
+    ck_assert_int_eq(a->other->drive.unit, 3);
+    ck_assert_int_eq(b->other->drive.unit, 1);
+    ck_assert_int_eq(ch->other->vserial.port, 2);
+    ck_assert(!ch->addr_changed); /* complete as written */
+    ck_assert_ptr_null(nth(&p, DEV_MEMBALLOON, 0)->other);
+    ck_assert_int_eq(device_other(nth(&p, DEV_MEMBALLOON, 0))->kind,
+                     ADDR_KIND_NONE);
+    done(&p);
+}
+END_TEST
+
 Suite *planner_suite(void)
 {
     Suite *s = suite_create("planner");
@@ -478,6 +516,7 @@ Suite *planner_suite(void)
     tcase_add_test(pc, pc_reserve_n_free_slots);
     tcase_add_test(pc, planned_domain_is_stable);
     tcase_add_test(pc, model_controller_types_resolved);
+    tcase_add_test(pc, model_typed_drive_address);
     tcase_add_test(q35, model_controller_index_per_type);
     tcase_add_test(q35, q35_minimal);
     tcase_add_test(q35, q35_reserve_counts);

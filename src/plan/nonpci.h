@@ -18,13 +18,11 @@ typedef struct device *(*add_controller_fn)(void *opaque, enum ctrl_type type,
                                             long index);
 
 /* Shared by the address kinds (nonpci.c). */
-bool nonpci_has_address(const struct device *dev, const char *type);
-/* The value of a non-PCI address attribute as a number, or -1. */
-long nonpci_address_number(const struct device *dev, const char *name);
-/* Replace the device's address with one of 'type'; attributes follow as
+bool nonpci_has_address(const struct device *dev, enum addr_kind kind);
+/* Replace the device's address with one of 'kind'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
-void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
-                        ...);
+void nonpci_set_address(struct device *dev, enum addr_kind kind,
+                        unsigned nattrs, ...);
 /* The virtio devices that can leave PCI for virtio-mmio (and CCW). */
 bool nonpci_virtio_transport_capable(const struct device *dev);
 

@@ -412,7 +412,7 @@ static long disk_controller(const struct device *dev, long per_controller)
 {
     long idx;
 
-    if (dev->addr_type == ADDR_OTHER && str_eq(dev->addr_type_name, "drive"))
+    if (nonpci_has_address(dev, ADDR_KIND_DRIVE))
         return dev->addr_controller < 0 ? 0 : dev->addr_controller;
     if (dev->addr_type != ADDR_NONE)
         return -1;

@@ -70,9 +70,9 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
 
         if (o->kind == DEV_CONTROLLER && o->ctrl_type == CTRL_TYPE_CCID)
             ccid_insert(&ccid, o->index);
-        if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, "ccid") &&
-            o->addr_controller <= 0 && nonpci_address_number(o, "slot") > max)
-            max = nonpci_address_number(o, "slot");
+        if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, ADDR_KIND_CCID) &&
+            o->addr_controller <= 0 && o->other->ccid.slot > max)
+            max = o->other->ccid.slot;
     }
     for (size_t i = 0; i < dom->ndevs; i++) {
         struct device *card = dom->devs[i];
@@ -80,11 +80,11 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
 
         if (card->kind != DEV_SMARTCARD)
             continue;
-        if (nonpci_has_address(card, "ccid")) {
+        if (nonpci_has_address(card, ADDR_KIND_CCID)) {
             controller = card->addr_controller < 0 ? 0 : card->addr_controller;
         } else if (card->addr_type == ADDR_NONE) {
-            nonpci_set_address(card, "ccid", 2, "controller", "%lu", 0UL,
-                               "slot", "%lu", (unsigned long)(max + 1));
+            nonpci_set_address(card, ADDR_KIND_CCID, 2, "controller", "%lu",
+                               0UL, "slot", "%lu", (unsigned long)(max + 1));
             card->addr_controller = 0;
             max++;
         }
@@ -105,12 +105,12 @@ void nonpci_assign_virtio_mmio(struct domain *dom, bool always)
     bool any = always;
 
     for (size_t i = 0; i < dom->ndevs && !any; i++)
-        any = nonpci_has_address(dom->devs[i], "virtio-mmio");
+        any = nonpci_has_address(dom->devs[i], ADDR_KIND_VIRTIO_MMIO);
     for (size_t i = 0; any && i < dom->ndevs; i++) {
         struct device *dev = dom->devs[i];
 
         if (dev->addr_type == ADDR_NONE && nonpci_virtio_transport_capable(dev))
-            nonpci_set_address(dev, "virtio-mmio", 0);
+            nonpci_set_address(dev, ADDR_KIND_VIRTIO_MMIO, 0);
     }
 }
 
@@ -127,9 +127,10 @@ int nonpci_assign_dimms(struct domain *dom, struct diag *d)
     if (dom->memory_slots <= 0)
         return 0;
     for (size_t i = 0; i < dom->ndevs; i++) {
-        long slot = nonpci_address_number(dom->devs[i], "slot");
+        const struct device *dev = dom->devs[i];
+        long slot = device_other(dev)->dimm.slot;
 
-        if (is_dimm(dom->devs[i]) && nonpci_has_address(dom->devs[i], "dimm") &&
+        if (is_dimm(dev) && nonpci_has_address(dev, ADDR_KIND_DIMM) &&
             slot >= 0 && slot < dom->memory_slots)
             used[slot] = true;
     }
@@ -146,7 +147,8 @@ int nonpci_assign_dimms(struct domain *dom, struct diag *d)
                              "no free memory slot (maxMemory slots='%ld')",
                              dom->memory_slots);
         used[slot] = true;
-        nonpci_set_address(dev, "dimm", 1, "slot", "%lu", (unsigned long)slot);
+        nonpci_set_address(dev, ADDR_KIND_DIMM, 1, "slot", "%lu",
+                           (unsigned long)slot);
     }
     return 0;
 }

@@ -68,7 +68,9 @@ static void reg_insert(struct reg_set *rs, unsigned long reg)
 static int assign_reg(struct reg_set *rs, struct device *dev,
                       unsigned long base, struct diag *d)
 {
-    long given = nonpci_address_number(dev, "reg");
+    long given = nonpci_has_address(dev, ADDR_KIND_SPAPR_VIO)
+                     ? dev->other->spapr.reg
+                     : -1;
     unsigned long reg = base;
 
     if (given > 0xffffffffL)
@@ -87,7 +89,7 @@ static int assign_reg(struct reg_set *rs, struct device *dev,
     while (reg_count(rs, reg) > 0)
         reg += 0x1000;
     reg_insert(rs, reg);
-    nonpci_set_address(dev, "spapr-vio", 1, "reg", "0x%08lx", reg);
+    nonpci_set_address(dev, ADDR_KIND_SPAPR_VIO, 1, "reg", "0x%08lx", reg);
     return 0;
 }
 
@@ -136,7 +138,7 @@ static unsigned long spapr_base(const struct device *dev, bool pseries)
     for (size_t i = 0; i < sizeof(bases) / sizeof(*bases); i++) {
         if (bases[i].kind != dev->kind)
             continue;
-        if (nonpci_has_address(dev, "spapr-vio") ||
+        if (nonpci_has_address(dev, ADDR_KIND_SPAPR_VIO) ||
             (dev->addr_type == ADDR_NONE && forced_onto_spapr(dev, pseries)))
             return bases[i].reg;
     }
@@ -218,10 +220,10 @@ int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
 
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
-        long reg = nonpci_address_number(dev, "reg");
+        long reg = device_other(dev)->spapr.reg;
 
-        if (!is_serial_console(dev) && nonpci_has_address(dev, "spapr-vio") &&
-            reg >= 0)
+        if (!is_serial_console(dev) &&
+            nonpci_has_address(dev, ADDR_KIND_SPAPR_VIO) && reg >= 0)
             reg_insert(&rs, (unsigned long)reg);
     }
     rc = spapr_vio_pass(dom, &rs, default_spapr_serial, d);

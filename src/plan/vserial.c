@@ -149,7 +149,7 @@ static int vs_assign(struct vs_set *set, struct device *dev,
 {
     long controller, port;
 
-    if (nonpci_has_address(dev, "virtio-serial")) {
+    if (nonpci_has_address(dev, ADDR_KIND_VIRTIO_SERIAL)) {
         struct vs_controller *c =
             vs_find(set, dev->addr_controller < 0 ? 0 : dev->addr_controller);
 
@@ -168,7 +168,7 @@ static int vs_assign(struct vs_set *set, struct device *dev,
     }
     if (vs_reserve(set, dev, controller, port, d) < 0)
         return -1;
-    nonpci_set_address(dev, "virtio-serial", 3, "controller", "%lu",
+    nonpci_set_address(dev, ADDR_KIND_VIRTIO_SERIAL, 3, "controller", "%lu",
                        (unsigned long)controller, "bus", "%lu", 0UL, "port",
                        "%lu", (unsigned long)port);
     dev->addr_controller = controller;
@@ -177,8 +177,8 @@ static int vs_assign(struct vs_set *set, struct device *dev,
 
 static bool vs_complete(const struct device *dev)
 {
-    return nonpci_has_address(dev, "virtio-serial") &&
-           nonpci_address_number(dev, "port") > 0;
+    return nonpci_has_address(dev, ADDR_KIND_VIRTIO_SERIAL) &&
+           dev->other->vserial.port > 0;
 }
 
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
@@ -201,7 +201,7 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
         if (vs_complete(dev))
             rc = vs_reserve(set, dev,
                             dev->addr_controller < 0 ? 0 : dev->addr_controller,
-                            nonpci_address_number(dev, "port"), d);
+                            dev->other->vserial.port, d);
     }
     /* Consoles come first in libvirt but take nothing: their port 0 is
      * never marked used and never written. */

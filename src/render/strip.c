@@ -85,14 +85,13 @@ static bool recreated_controller(const struct xmldoc *xd,
  */
 static bool usb_bus0_address(const struct device *dev)
 {
-    if (dev->addr_type != ADDR_OTHER || !str_eq(dev->addr_type_name, "usb") ||
+    const char *bus;
+
+    if (dev->addr_type != ADDR_OTHER || dev->other->kind != ADDR_KIND_USB ||
         (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net")))
         return false;
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
-        if (strcmp(dev->other.name[i], "bus") == 0)
-            return strtol(dev->other.value[i], NULL, 0) == 0;
-    }
-    return true;
+    bus = domain_other_value(dev->other, "bus");
+    return !bus || strtol(bus, NULL, 0) == 0;
 }
 
 static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,

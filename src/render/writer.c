@@ -531,9 +531,9 @@ static void render_address(struct strbuf *sb, const struct device *dev,
         return;
     }
     sb_add(sb, "<address");
-    sb_add_attr(sb, "type", dev->other.type);
-    for (unsigned i = 0; i < dev->other.nattrs; i++)
-        sb_add_attr(sb, dev->other.name[i], dev->other.value[i]);
+    sb_add_attr(sb, "type", addr_kind_name(dev->other->kind));
+    for (unsigned i = 0; i < dev->other->nattrs; i++)
+        sb_add_attr(sb, dev->other->name[i], dev->other->value[i]);
     sb_add(sb, "/>");
 }
 

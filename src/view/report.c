@@ -63,21 +63,19 @@ static const char *hotplug_word(const struct topo_bus *b)
 /* The value of attribute 'name' of a planned non-PCI address, or NULL. */
 static const char *other_attr(const struct device *dev, const char *name)
 {
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
-        if (strcmp(dev->other.name[i], name) == 0)
-            return dev->other.value[i];
-    }
-    return NULL;
+    return domain_other_value(device_other(dev), name);
 }
 
 static void put_other_addr(FILE *f, const struct device *dev)
 {
-    put_clean(f, dev->other.type);
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
+    const struct other_addr *o = device_other(dev);
+
+    put_clean(f, addr_kind_name(o->kind));
+    for (unsigned i = 0; i < o->nattrs; i++) {
         fputc(' ', f);
-        put_clean(f, dev->other.name[i]);
+        put_clean(f, o->name[i]);
         fputc('=', f);
-        put_clean(f, dev->other.value[i]);
+        put_clean(f, o->value[i]);
     }
 }
 
@@ -162,7 +160,7 @@ static void put_pci_reason(FILE *f, const struct topo *t, size_t pos)
 
 static void put_other_reason(FILE *f, const struct device *d)
 {
-    const char *type = d->other.type;
+    const char *type = addr_kind_name(device_other(d)->kind);
 
     if (d->kind == DEV_CONSOLE && (!d->type || str_eq(d->type, "serial"))) {
         fputs("serial 0's address (libvirt's console 0 is serial 0 again)", f);

@@ -106,20 +106,32 @@ static bool named_controller(const struct device *d, const char **type,
 {
     if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER)
         return false;
-    if (!strcmp(d->other.type, "virtio-serial") ||
-        !strcmp(d->other.type, "ccid"))
-        *type = d->other.type;
-    else if (strcmp(d->other.type, "drive") == 0)
+    const struct other_addr *o = device_other(d);
+    const char *controller = domain_other_value(o, "controller");
+
+    switch (o->kind) {
+    case ADDR_KIND_VIRTIO_SERIAL:
+    case ADDR_KIND_CCID:
+        *type = addr_kind_name(o->kind);
+        break;
+    case ADDR_KIND_DRIVE:
         *type = d->kind == DEV_DISK ? d->bus : "*";
-    else
+        break;
+    case ADDR_KIND_NONE:
+    case ADDR_KIND_USB:
+    case ADDR_KIND_SPAPR_VIO:
+    case ADDR_KIND_VIRTIO_S390:
+    case ADDR_KIND_CCW:
+    case ADDR_KIND_VIRTIO_MMIO:
+    case ADDR_KIND_ISA:
+    case ADDR_KIND_DIMM:
+    case ADDR_KIND_UNASSIGNED:
         return false;
+    }
     if (!*type)
         return false;
-    *index = 0; /* no controller= means controller 0 */
-    for (unsigned i = 0; i < d->other.nattrs; i++) {
-        if (!strcmp(d->other.name[i], "controller"))
-            *index = strtol(d->other.value[i], NULL, 0);
-    }
+    /* no controller= means controller 0 */
+    *index = controller ? strtol(controller, NULL, 0) : 0;
     return true;
 }
 

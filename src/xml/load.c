@@ -10,6 +10,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <strings.h>
 #include <stddef.h>
@@ -210,10 +211,12 @@ static void keep_address_value(char *out, size_t size, const char *v)
     snprintf(out, size, "%s", v);
 }
 
-static void load_other_address(struct other_addr *o, xmlNodePtr a,
+static void load_other_address(struct device *dev, xmlNodePtr a,
                                const char *type)
 {
-    snprintf(o->type, sizeof(o->type), "%s", type);
+    struct other_addr *o = device_set_other(dev, addr_kind_from_name(type));
+
+    assert(o->kind != ADDR_KIND_NONE);
     for (xmlAttrPtr at = a->properties; at; at = at->next) {
         xmlChar *v;
 
@@ -227,6 +230,7 @@ static void load_other_address(struct other_addr *o, xmlNodePtr a,
         xmlFree(v);
         o->nattrs++;
     }
+    domain_other_resolve(o);
 }
 
 /*
@@ -303,7 +307,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0)
         return -1;
     dev->addr_controller = ctrl;
-    load_other_address(&dev->other, a, type);
+    load_other_address(dev, a, type);
     return 0;
 }
 
