@@ -4,6 +4,7 @@
  * memory devices.
  */
 #include "plan/nonpci.h"
+#include "util/sortset.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
@@ -14,44 +15,6 @@
 /* ------------------------------------------------------------------ */
 /* CCID slots, virtio-mmio, DIMM slots                                  */
 
-/* The CCID controller indexes, sorted, to look up and insert into. */
-struct ccid_set {
-    long *index;
-    size_t n;
-};
-
-static bool ccid_find(const struct ccid_set *set, long index, size_t *at)
-{
-    size_t lo = 0, hi = set->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (set->index[mid] == index) {
-            *at = mid;
-            return true;
-        }
-        if (set->index[mid] < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *at = lo;
-    return false;
-}
-
-static void ccid_insert(struct ccid_set *set, long index)
-{
-    size_t at;
-
-    if (ccid_find(set, index, &at))
-        return;
-    memmove(&set->index[at + 1], &set->index[at],
-            (set->n - at) * sizeof(*set->index));
-    set->index[at] = index;
-    set->n++;
-}
-
 /*
  * A card without an address takes the slot after the highest one used
  * on controller 0 (by the input or by the cards placed before it): a
@@ -61,15 +24,14 @@ static void ccid_insert(struct ccid_set *set, long index)
 void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
                               void *opaque)
 {
-    struct ccid_set ccid = {xcalloc(dom->ndevs + 1, sizeof(long)), 0};
-    size_t cap = dom->ndevs + 1, at;
+    struct sortset ccid = {0}; /* the CCID controller indexes */
     long max = -1;
 
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *o = dom->devs[i];
 
         if (o->kind == DEV_CONTROLLER && o->ctrl_type == CTRL_TYPE_CCID)
-            ccid_insert(&ccid, o->index);
+            sortset_add(&ccid, (unsigned long)o->index);
         if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, ADDR_KIND_CCID) &&
             o->addr_controller <= 0 && o->other->ccid.slot > max)
             max = o->other->ccid.slot;
@@ -88,16 +50,10 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
             card->addr_controller = 0;
             max++;
         }
-        if (!ccid_find(&ccid, controller, &at)) {
+        if (sortset_add(&ccid, (unsigned long)controller))
             add(opaque, CTRL_TYPE_CCID, controller);
-            if (ccid.n + 1 > cap) {
-                cap *= 2;
-                ccid.index = xreallocarray(ccid.index, cap, sizeof(long));
-            }
-            ccid_insert(&ccid, controller);
-        }
     }
-    free(ccid.index);
+    sortset_free(&ccid);
 }
 
 void nonpci_assign_virtio_mmio(struct domain *dom, bool always)
