@@ -501,6 +501,26 @@ START_TEST(model_typed_drive_address)
 }
 END_TEST
 
+/* Numbering resumes where the type's last search ended: it still skips
+ * every index the input took, before and after. */
+START_TEST(model_controller_numbering_resumes)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2", "<controller type='xenbus' index='1'/>\n"
+                              "<controller type='xenbus'/>\n"
+                              "<controller type='xenbus'/>\n"
+                              "<controller type='xenbus' index='3'/>\n"
+                              "<controller type='xenbus'/>\n"
+                              "<controller type='xenbus'/>\n");
+    static const long want[] = {1, 0, 2, 3, 4, 5};
+
+    ck_assert_int_eq(p.rc, 0);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(nth(&p, DEV_CONTROLLER, i)->index, want[i]);
+    done(&p);
+}
+END_TEST
+
 Suite *planner_suite(void)
 {
     Suite *s = suite_create("planner");
@@ -517,6 +537,7 @@ Suite *planner_suite(void)
     tcase_add_test(pc, planned_domain_is_stable);
     tcase_add_test(pc, model_controller_types_resolved);
     tcase_add_test(pc, model_typed_drive_address);
+    tcase_add_test(pc, model_controller_numbering_resumes);
     tcase_add_test(q35, model_controller_index_per_type);
     tcase_add_test(q35, q35_minimal);
     tcase_add_test(q35, q35_reserve_counts);

@@ -206,9 +206,15 @@ static bool index_used(const struct planner *p, const struct device *like,
  * an ICH9 USB2 companion joins the set of the companion before it. */
 void plan_number_controllers(struct planner *p)
 {
+    /* Indexes are only ever taken here, so a type's lowest free one
+     * never goes down: each search resumes where its last one ended
+     * (an unknown type, told apart by name, starts from 0). */
+    long lowest_free[CTRL_TYPE_KNOWN] = {0};
+
     for (size_t i = 0; i < p->ctrls.n; i++) {
         struct device *dev = plan_dev(p, p->ctrls.at[i]);
-        long idx = 0;
+        bool known = dev->ctrl_type >= 0 && dev->ctrl_type < CTRL_TYPE_KNOWN;
+        long idx = known ? lowest_free[dev->ctrl_type] : 0;
 
         if (dev->index >= 0 || !dev->type)
             continue;
@@ -225,6 +231,8 @@ void plan_number_controllers(struct planner *p)
         }
         while (index_used(p, dev, dev->ctrl_type, idx, NULL))
             idx++;
+        if (known)
+            lowest_free[dev->ctrl_type] = idx + 1;
         dev->index = idx;
         dev->index_added = true;
         plan_index_controller(p, p->ctrls.at[i]);
