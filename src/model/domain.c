@@ -34,6 +34,151 @@ enum dev_kind dev_kind_from_name(const char *name)
     return DEV_OTHER;
 }
 
+static const char *const ctrl_type_names[CTRL_TYPE_KNOWN] = {
+    [CTRL_TYPE_IDE] = "ide",
+    [CTRL_TYPE_FDC] = "fdc",
+    [CTRL_TYPE_SCSI] = "scsi",
+    [CTRL_TYPE_SATA] = "sata",
+    [CTRL_TYPE_VIRTIO_SERIAL] = "virtio-serial",
+    [CTRL_TYPE_CCID] = "ccid",
+    [CTRL_TYPE_USB] = "usb",
+    [CTRL_TYPE_PCI] = "pci",
+    [CTRL_TYPE_XENBUS] = "xenbus",
+    [CTRL_TYPE_ISA] = "isa",
+};
+
+const char *ctrl_type_name(enum ctrl_type type)
+{
+    return type >= 0 && type < CTRL_TYPE_KNOWN ? ctrl_type_names[type] : NULL;
+}
+
+enum ctrl_type ctrl_type_from_name(const char *name)
+{
+    if (!name)
+        return CTRL_TYPE_NONE;
+    for (int t = 0; t < CTRL_TYPE_KNOWN; t++) {
+        if (strcmp(ctrl_type_names[t], name) == 0)
+            return t;
+    }
+    return CTRL_TYPE_OTHER;
+}
+
+void domain_resolve_controller(struct device *dev)
+{
+    assert(dev->kind == DEV_CONTROLLER);
+    dev->ctrl_type = ctrl_type_from_name(dev->type);
+    dev->pci_model = dev->ctrl_type == CTRL_TYPE_PCI
+                         ? pci_model_from_name(dev->model)
+                         : PCI_MODEL_NONE;
+}
+
+static const struct {
+    const char *name;
+    const char *fields[OTHER_ADDR_FIELDS];
+} addr_kinds[ADDR_KIND_COUNT] = {
+    [ADDR_KIND_DRIVE] = {"drive", {"controller", "bus", "target", "unit"}},
+    [ADDR_KIND_VIRTIO_SERIAL] = {"virtio-serial",
+                                 {"controller", "bus", "port"}},
+    [ADDR_KIND_CCID] = {"ccid", {"controller", "slot"}},
+    [ADDR_KIND_USB] = {"usb", {"bus"}},
+    [ADDR_KIND_SPAPR_VIO] = {"spapr-vio", {"reg"}},
+    [ADDR_KIND_VIRTIO_S390] = {"virtio-s390", {NULL}},
+    [ADDR_KIND_CCW] = {"ccw", {"cssid", "ssid", "devno"}},
+    [ADDR_KIND_VIRTIO_MMIO] = {"virtio-mmio", {NULL}},
+    [ADDR_KIND_ISA] = {"isa", {"iobase", "irq"}},
+    [ADDR_KIND_DIMM] = {"dimm", {"slot", "base"}},
+    [ADDR_KIND_UNASSIGNED] = {"unassigned", {NULL}},
+};
+
+const char *addr_kind_name(enum addr_kind kind)
+{
+    return kind >= 0 && kind < ADDR_KIND_COUNT ? addr_kinds[kind].name : "";
+}
+
+enum addr_kind addr_kind_from_name(const char *name)
+{
+    for (int k = 0; name && k < ADDR_KIND_COUNT; k++) {
+        if (strcmp(addr_kinds[k].name, name) == 0)
+            return k;
+    }
+    return ADDR_KIND_NONE;
+}
+
+const char *addr_kind_field(enum addr_kind kind, unsigned f)
+{
+    if (kind < 0 || kind >= ADDR_KIND_COUNT || f >= OTHER_ADDR_FIELDS)
+        return NULL;
+    return addr_kinds[kind].fields[f];
+}
+
+const char *domain_other_value(const struct other_addr *o, const char *name)
+{
+    for (unsigned i = 0; i < o->nattrs; i++) {
+        if (strcmp(o->name[i], name) == 0)
+            return o->value[i];
+    }
+    return NULL;
+}
+
+/*
+ * A number as the planner reads an attribute: C's 0x-hex, 0-octal or
+ * decimal with nothing after it (load has range-checked what libvirt
+ * reads as decimal), -1 for anything else.
+ */
+static long attr_number(const char *value)
+{
+    char *end;
+    long v;
+
+    if (!value)
+        return -1;
+    v = strtol(value, &end, 0);
+    return *end || v < 0 ? -1 : v;
+}
+
+void domain_other_resolve(struct other_addr *o)
+{
+    o->present = 0;
+    for (unsigned f = 0; f < OTHER_ADDR_FIELDS; f++) {
+        const char *name = addr_kind_field(o->kind, f);
+        const char *value = name ? domain_other_value(o, name) : NULL;
+
+        o->field[f] = attr_number(value);
+        if (value)
+            o->present |= 1u << f;
+    }
+}
+
+const struct other_addr *device_other(const struct device *dev)
+{
+    static const struct other_addr none = {.kind = ADDR_KIND_NONE,
+                                           .field = {-1, -1, -1, -1}};
+
+    return dev->other ? dev->other : &none;
+}
+
+struct other_addr *device_set_other(struct device *dev, enum addr_kind kind)
+{
+    if (!dev->other)
+        dev->other = xmalloc(sizeof(*dev->other));
+    memset(dev->other, 0, sizeof(*dev->other));
+    dev->other->kind = kind;
+    domain_other_resolve(dev->other);
+    return dev->other;
+}
+
+void device_copy_other(struct device *dst, const struct device *src)
+{
+    if (!src->other) {
+        free(dst->other);
+        dst->other = NULL;
+        return;
+    }
+    if (!dst->other)
+        dst->other = xmalloc(sizeof(*dst->other));
+    *dst->other = *src->other;
+}
+
 static struct device *new_device(enum dev_kind kind)
 {
     struct device *dev = xcalloc(1, sizeof(*dev));
@@ -41,6 +186,8 @@ static struct device *new_device(enum dev_kind kind)
     dev->kind = kind;
     dev->elem = -1;
     dev->addr_elem = -1;
+    dev->ctrl_type = CTRL_TYPE_NONE;
+    dev->pci_model = PCI_MODEL_NONE;
     dev->index = -1;
     dev->ports = -1;
     dev->model_name_elem = -1;
@@ -108,6 +255,7 @@ static void device_free(struct device *dev)
     free(dev->action);
     free(dev->model_name);
     free(dev->addr_type_name);
+    free(dev->other);
     free(dev);
 }
 

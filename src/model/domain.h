@@ -63,6 +63,34 @@ const char *dev_kind_name(enum dev_kind kind);
 /* The kind of an element name under <devices>; DEV_OTHER if unknown. */
 enum dev_kind dev_kind_from_name(const char *name);
 
+/*
+ * Controller type= values, in libvirt's order (virDomainControllerType),
+ * resolved once at load so that the planner and the views switch on them.
+ */
+enum ctrl_type {
+    CTRL_TYPE_NONE = -1, /* not a controller, or no type= (an error) */
+    CTRL_TYPE_IDE,
+    CTRL_TYPE_FDC,
+    CTRL_TYPE_SCSI,
+    CTRL_TYPE_SATA,
+    CTRL_TYPE_VIRTIO_SERIAL,
+    CTRL_TYPE_CCID,
+    CTRL_TYPE_USB,
+    CTRL_TYPE_PCI,
+    CTRL_TYPE_XENBUS,
+    CTRL_TYPE_ISA,
+    CTRL_TYPE_OTHER, /* a name libvirt does not know: planned as a PCI
+                        device; only 'type' tells two such apart */
+};
+
+#define CTRL_TYPE_KNOWN (CTRL_TYPE_ISA + 1)
+
+/* type= of a controller type ("usb"); NULL for NONE and OTHER. */
+const char *ctrl_type_name(enum ctrl_type type);
+
+/* The type of a type= value: NONE for NULL, OTHER for an unknown name. */
+enum ctrl_type ctrl_type_from_name(const char *name);
+
 /* Controller <target> values; -1 means the attribute is absent. */
 struct ctrl_target {
     long chassis_nr;
@@ -106,6 +134,53 @@ enum addition {
 };
 
 #define OTHER_ADDR_ATTRS 6
+#define OTHER_ADDR_FIELDS 4
+
+/* The non-PCI address types load accepts (libvirt's address types). */
+enum addr_kind {
+    ADDR_KIND_NONE = -1, /* no non-PCI address (device_other's empty one) */
+    ADDR_KIND_DRIVE,
+    ADDR_KIND_VIRTIO_SERIAL,
+    ADDR_KIND_CCID,
+    ADDR_KIND_USB,
+    ADDR_KIND_SPAPR_VIO,
+    ADDR_KIND_VIRTIO_S390,
+    ADDR_KIND_CCW,
+    ADDR_KIND_VIRTIO_MMIO,
+    ADDR_KIND_ISA,
+    ADDR_KIND_DIMM,
+    ADDR_KIND_UNASSIGNED,
+};
+
+#define ADDR_KIND_COUNT (ADDR_KIND_UNASSIGNED + 1)
+
+/* The numbers of each kind, in libvirt's attribute order; -1 when the
+ * attribute is absent or not a number (a USB port is a path: it stays in
+ * the attributes). */
+struct drive_addr {
+    long controller, bus, target, unit;
+};
+struct vserial_addr {
+    long controller, bus, port;
+};
+struct ccid_addr {
+    long controller, slot;
+};
+struct usb_addr {
+    long bus;
+};
+struct spapr_vio_addr {
+    long reg;
+};
+struct ccw_addr {
+    long cssid, ssid, devno;
+};
+struct isa_addr {
+    long iobase, irq;
+};
+struct dimm_addr {
+    long slot, base;
+};
 
 /* s390 zPCI identifiers inside a PCI address; -1 when absent. */
 struct zpci_ids {
@@ -113,13 +188,41 @@ struct zpci_ids {
     long fid;
 };
 
-/* A non-PCI address: its type and attributes, in libvirt's order. */
+/*
+ * A non-PCI address, allocated only for a device that has one: its kind
+ * and numbers, read once (domain_other_resolve), and its attributes as
+ * written (or as planned) in that order, which the writer and the views
+ * echo so that a value keeps the user's spelling.
+ */
 struct other_addr {
-    char type[16];
+    enum addr_kind kind;
+    unsigned present; /* bit f: field f of the kind is written */
+    union {
+        long field[OTHER_ADDR_FIELDS];
+        struct drive_addr drive;
+        struct vserial_addr vserial;
+        struct ccid_addr ccid;
+        struct usb_addr usb;
+        struct spapr_vio_addr spapr;
+        struct ccw_addr ccw;
+        struct isa_addr isa;
+        struct dimm_addr dimm;
+    };
     unsigned nattrs;
     char name[OTHER_ADDR_ATTRS][16];
     char value[OTHER_ADDR_ATTRS][24];
 };
+
+/* type= of an address kind ("" for NONE); the kind of a name, or NONE. */
+const char *addr_kind_name(enum addr_kind kind);
+enum addr_kind addr_kind_from_name(const char *name);
+/* Field f's attribute name of a kind, NULL past its last field. */
+const char *addr_kind_field(enum addr_kind kind, unsigned f);
+
+/* Read the kind's numbers from the attributes (kind set), once. */
+void domain_other_resolve(struct other_addr *o);
+/* The value of attribute 'name' as written, or NULL. */
+const char *domain_other_value(const struct other_addr *o, const char *name);
 
 struct device {
     enum dev_kind kind;
@@ -155,10 +258,12 @@ struct device {
     bool master_added;     /* write <master startport='...'/> */
 
     /* controllers only */
-    long index;           /* -1 when absent */
-    long ports;           /* ports= (virtio-serial), -1 when absent */
-    char *model_name;     /* <model name=...> */
-    long model_name_elem; /* existing <model> element, or -1 */
+    enum ctrl_type ctrl_type; /* 'type' resolved (domain_resolve_controller) */
+    enum pci_model pci_model; /* type pci: 'model' resolved, else NONE */
+    long index;               /* -1 when absent */
+    long ports;               /* ports= (virtio-serial), -1 when absent */
+    char *model_name;         /* <model name=...> */
+    long model_name_elem;     /* existing <model> element, or -1 */
     /* <pcihole64>: libvirt writes it back as unit='KiB' */
     long pcihole64_elem; /* the element, or -1 */
     unsigned long long pcihole64_kib;
@@ -173,7 +278,8 @@ struct device {
     struct pci_addr input_addr; /* ADDR_PCI: the address as read, kept
                                    when the planner moves 'addr' */
     long addr_controller;       /* drive/virtio-serial/ccid controller=, -1 */
-    struct other_addr other;    /* ADDR_OTHER: as read, or as planned */
+    struct other_addr *other;   /* ADDR_OTHER: as read, or as planned;
+                                   NULL for the other address types */
     struct zpci_ids input_zpci; /* ADDR_PCI: its <zpci> as read */
     long zpci_elem;             /* that <zpci> element, or -1 */
     struct zpci_ids zpci;       /* as planned (s390); uid -1: none */
@@ -232,6 +338,17 @@ static inline bool device_is_added(const struct device *dev)
 
 /* Append a device the planner adds (elem = -1, fields zeroed/absent). */
 struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
+
+/* Resolve a controller's 'type' and 'model' strings to ctrl_type and
+ * pci_model; called whenever either string is set. */
+void domain_resolve_controller(struct device *dev);
+
+/* dev->other, or an empty address of kind ADDR_KIND_NONE. */
+const struct other_addr *device_other(const struct device *dev);
+/* Give dev an empty non-PCI address of 'kind' (replacing any). */
+struct other_addr *device_set_other(struct device *dev, enum addr_kind kind);
+/* Copy src's non-PCI address to dst (none when src has none). */
+void device_copy_other(struct device *dst, const struct device *src);
 
 void domain_free(struct domain *dom);
 

@@ -30,8 +30,8 @@ static bool wants_devno(const struct device *dev)
 {
     if (dev->addr_type == ADDR_NONE)
         return ccw_capable(dev);
-    return nonpci_has_address(dev, "ccw") && !dev->addr_changed &&
-           nonpci_address_number(dev, "devno") < 0;
+    return nonpci_has_address(dev, ADDR_KIND_CCW) && !dev->addr_changed &&
+           device_other(dev)->ccw.devno < 0;
 }
 
 /* libvirt's device iteration order (virDomainDeviceInfoIterate). */
@@ -52,11 +52,11 @@ static void devnos_used(const struct domain *dom, unsigned char *used)
         const struct device *dev = dom->devs[i];
         long devno;
 
-        if (!nonpci_has_address(dev, "ccw") || dev->addr_changed ||
-            nonpci_address_number(dev, "cssid") != 0xfe ||
-            nonpci_address_number(dev, "ssid") != 0)
+        if (!nonpci_has_address(dev, ADDR_KIND_CCW) || dev->addr_changed ||
+            device_other(dev)->ccw.cssid != 0xfe ||
+            device_other(dev)->ccw.ssid != 0)
             continue;
-        devno = nonpci_address_number(dev, "devno");
+        devno = device_other(dev)->ccw.devno;
         if (devno >= 0 && devno <= 0xffff)
             used[devno >> 3] |= (unsigned char)(1u << (devno & 7));
     }
@@ -121,22 +121,18 @@ static int assign_devno(const unsigned char *used, struct device *dev,
         return diag_fail(d, STATUS_UNSATISFIABLE, dev->line,
                          dev_kind_name(dev->kind),
                          "no free CCW device number is left");
-    nonpci_set_address(dev, "ccw", 3, "cssid", "0x%lx", 0xfeUL, "ssid", "0x%lx",
-                       0UL, "devno", "0x%04lx", *next);
+    nonpci_set_address(dev, ADDR_KIND_CCW, 3, "cssid", "0x%lx", 0xfeUL, "ssid",
+                       "0x%lx", 0UL, "devno", "0x%04lx", *next);
     (*next)++;
     return 0;
 }
 
 static bool same_ccw(const struct device *a, const struct device *b)
 {
-    static const char *const fields[] = {"cssid", "ssid", "devno"};
+    const struct ccw_addr *x = &device_other(a)->ccw,
+                          *y = &device_other(b)->ccw;
 
-    for (size_t i = 0; i < 3; i++) {
-        if (nonpci_address_number(a, fields[i]) !=
-            nonpci_address_number(b, fields[i]))
-            return false;
-    }
-    return true;
+    return x->cssid == y->cssid && x->ssid == y->ssid && x->devno == y->devno;
 }
 
 /* What libvirt refuses before numbering: a mediated device on the other
@@ -149,26 +145,26 @@ static int check_user_addresses(const struct domain *dom, struct diag *d)
         if (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "mdev") &&
             dev->addr_type != ADDR_NONE &&
             ((str_eq(dev->model, "vfio-ccw") &&
-              !nonpci_has_address(dev, "ccw")) ||
+              !nonpci_has_address(dev, ADDR_KIND_CCW)) ||
              (str_eq(dev->model, "vfio-pci") && dev->addr_type != ADDR_PCI)))
             return diag_fail(d, STATUS_INVALID, dev->line, "hostdev",
                              "a %s mediated device needs a %s address",
                              dev->model,
                              str_eq(dev->model, "vfio-ccw") ? "ccw" : "pci");
-        if (!nonpci_has_address(dev, "ccw") ||
-            nonpci_address_number(dev, "devno") < 0)
+        if (!nonpci_has_address(dev, ADDR_KIND_CCW) ||
+            device_other(dev)->ccw.devno < 0)
             continue;
         for (size_t j = 0; j < i; j++) {
             const struct device *o = dom->devs[j];
 
-            if (nonpci_has_address(o, "ccw") && same_ccw(dev, o))
+            if (nonpci_has_address(o, ADDR_KIND_CCW) && same_ccw(dev, o))
                 return diag_fail(
                     d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
                     "CCW address %lx.%lx.%04lx is already used by <%s> at "
                     "line %u",
-                    (unsigned long)nonpci_address_number(dev, "cssid"),
-                    (unsigned long)nonpci_address_number(dev, "ssid"),
-                    (unsigned long)nonpci_address_number(dev, "devno"),
+                    (unsigned long)device_other(dev)->ccw.cssid,
+                    (unsigned long)device_other(dev)->ccw.ssid,
+                    (unsigned long)device_other(dev)->ccw.devno,
                     dev_kind_name(o->kind), o->line);
         }
     }

@@ -28,30 +28,37 @@ static unsigned controller_class(const struct planner *p,
     static const char *const pcie_usb[] = {"qemu-xhci", "nec-xhci", NULL};
     static const char *const virtio_scsi[] = {
         "virtio-scsi", "virtio-transitional", "virtio-non-transitional", NULL};
-    static const char *const no_pci[] = {"fdc", "ccid", "xenbus", "isa", NULL};
+    enum pci_model m = plan_ctrl_pci_model(dev);
 
-    if (plan_is_pci_ctrl(dev)) {
-        enum pci_model m = plan_ctrl_pci_model(dev);
-
+    switch (dev->ctrl_type) {
+    case CTRL_TYPE_PCI:
         return m == PCI_MODEL_NONE ? 0 : pci_models[m].connect;
-    }
-    if (str_in(dev->type, no_pci))
+    case CTRL_TYPE_FDC:
+    case CTRL_TYPE_CCID:
+    case CTRL_TYPE_XENBUS:
+    case CTRL_TYPE_ISA:
         return 0;
-    if (str_eq(dev->type, "usb")) {
+    case CTRL_TYPE_USB:
         if (str_eq(dev->model, "none"))
             return 0;
         return str_in(dev->model, pcie_usb) ? pcie_class(p) : PCI_CLASS;
-    }
-    if (str_eq(dev->type, "scsi")) {
+    case CTRL_TYPE_SCSI:
         if (str_eq(dev->model, "ibmvscsi") || str_eq(dev->model, "ncr53c90"))
             return 0;
         if (str_in(dev->model, virtio_scsi))
             return virtio_class(p, dev->model);
         return PCI_CLASS;
-    }
-    if (str_eq(dev->type, "virtio-serial"))
+    case CTRL_TYPE_VIRTIO_SERIAL:
         return virtio_class(p, dev->model);
-    return PCI_CLASS; /* sata, ide */
+    case CTRL_TYPE_SATA:
+    case CTRL_TYPE_IDE:
+    /* libvirt refuses these; pciplan plans them as PCI devices */
+    case CTRL_TYPE_OTHER:
+    case CTRL_TYPE_NONE:
+        return PCI_CLASS;
+    }
+    assert(!"unreachable: every controller type is handled");
+    return PCI_CLASS;
 }
 
 static unsigned interface_class(const struct planner *p,
@@ -226,7 +233,7 @@ static const char *address_problem(const struct device *dev)
     if (dev->kind == DEV_IOMMU && str_eq(dev->model, "virtio") &&
         dev->addr_type == ADDR_OTHER)
         return "a virtio IOMMU needs a PCI address (or none)";
-    if (plan_is_ctrl(dev, "usb") && dev->ports > 15 &&
+    if (plan_is_ctrl(dev, CTRL_TYPE_USB) && dev->ports > 15 &&
         (str_eq(dev->model, "qemu-xhci") || str_eq(dev->model, "nec-xhci")))
         return "an xHCI controller has at most 15 ports";
     return NULL;
@@ -290,11 +297,11 @@ static int check_support(struct planner *p, size_t pos)
              p->mach->chipset != CHIPSET_ICH9)
         why = "an intel IOMMU needs a q35 machine";
     else if (!p->mach->has_ide &&
-             (plan_is_ctrl(dev, "ide") ||
+             (plan_is_ctrl(dev, CTRL_TYPE_IDE) ||
               (dev->kind == DEV_DISK && str_eq(dev->bus, "ide"))))
         why = "this machine has no IDE controller; use bus='sata'";
     else if (p->mach->has_ide &&
-             ((plan_is_ctrl(dev, "ide") && dev->index > 0) ||
+             ((plan_is_ctrl(dev, CTRL_TYPE_IDE) && dev->index > 0) ||
               (dev->kind == DEV_DISK && str_eq(dev->bus, "ide") &&
                dev->addr_controller > 0)))
         why = "this machine has one IDE controller (4 IDE disks, hda..hdd); "

@@ -68,7 +68,7 @@ static void add_serial_for(struct planner *p, const struct device *console)
     serial->addr_type = console->addr_type;
     serial->addr = console->addr;
     serial->input_addr = console->input_addr;
-    serial->other = console->other;
+    device_copy_other(serial, console);
     if (console->addr_type_name)
         serial->addr_type_name = xstrdup(console->addr_type_name);
     serial->addr_changed = console->addr_type != ADDR_NONE;
@@ -103,7 +103,7 @@ int plan_console_compat(struct planner *p)
 
 static bool same_other(const struct other_addr *a, const struct other_addr *b)
 {
-    if (strcmp(a->type, b->type) != 0 || a->nattrs != b->nattrs)
+    if (a->kind != b->kind || a->nattrs != b->nattrs)
         return false;
     for (unsigned i = 0; i < a->nattrs; i++) {
         if (strcmp(a->name[i], b->name[i]) != 0 ||
@@ -121,7 +121,8 @@ static bool same_address(const struct device *a, const struct device *b)
         return a->addr.domain == b->addr.domain && a->addr.bus == b->addr.bus &&
                a->addr.slot == b->addr.slot &&
                a->addr.function == b->addr.function;
-    return a->addr_type == ADDR_NONE || same_other(&a->other, &b->other);
+    return a->addr_type == ADDR_NONE ||
+           same_other(device_other(a), device_other(b));
 }
 
 void plan_mirror_console(struct domain *dom)
@@ -143,6 +144,6 @@ void plan_mirror_console(struct domain *dom)
         serial->addr_type_name ? xstrdup(serial->addr_type_name) : NULL;
     console->addr_type = serial->addr_type;
     console->addr = serial->addr;
-    console->other = serial->other;
+    device_copy_other(console, serial);
     console->addr_changed = true;
 }

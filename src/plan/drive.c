@@ -54,7 +54,6 @@ static int compare_drive_keys(const void *pa, const void *pb)
  */
 static int check_drive_duplicates(const struct domain *dom, struct diag *d)
 {
-    static const char *const fields[] = {"controller", "bus", "target", "unit"};
     struct drive_key *keys = xcalloc(dom->ndevs + 1, sizeof(*keys));
     size_t n = 0, first = 0, dup = SIZE_MAX, earlier = 0;
 
@@ -62,11 +61,11 @@ static int check_drive_duplicates(const struct domain *dom, struct diag *d)
         const struct device *dev = dom->devs[i];
 
         if (dev->kind != DEV_DISK || !dev->bus ||
-            !nonpci_has_address(dev, "drive"))
+            !nonpci_has_address(dev, ADDR_KIND_DRIVE))
             continue;
         keys[n].bus = dev->bus;
         for (size_t f = 0; f < 4; f++) {
-            long v = nonpci_address_number(dev, fields[f]);
+            long v = device_other(dev)->field[f];
 
             keys[n].field[f] = v < 0 ? 0 : v;
         }
@@ -125,7 +124,7 @@ static bool scsi_unit_used(const struct domain *dom, long controller, long unit)
         bool scsi = (dev->kind == DEV_DISK && str_eq(dev->bus, "scsi")) ||
                     (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "scsi"));
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "scsi") &&
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_SCSI &&
             dev->index == controller) {
             for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
                 if (str_eq(dev->model, limits[l].model) &&
@@ -134,14 +133,11 @@ static bool scsi_unit_used(const struct domain *dom, long controller, long unit)
                     return true;
             }
         }
-        if (scsi && nonpci_has_address(dev, "drive") &&
+        if (scsi && nonpci_has_address(dev, ADDR_KIND_DRIVE) &&
             (dev->addr_controller < 0 ? 0 : dev->addr_controller) ==
                 controller &&
-            nonpci_address_number(dev, "bus") <= 0 &&
-            nonpci_address_number(dev, "target") <= 0 &&
-            (nonpci_address_number(dev, "unit") < 0
-                 ? 0
-                 : nonpci_address_number(dev, "unit")) == unit)
+            dev->other->drive.bus <= 0 && dev->other->drive.target <= 0 &&
+            (dev->other->drive.unit < 0 ? 0 : dev->other->drive.unit) == unit)
             return true;
     }
     return false;
@@ -169,7 +165,7 @@ static void assign_scsi_hostdevs(struct domain *dom)
             if (unit < 7)
                 break;
         }
-        nonpci_set_address(dev, "drive", 4, "controller", "%lu",
+        nonpci_set_address(dev, ADDR_KIND_DRIVE, 4, "controller", "%lu",
                            (unsigned long)controller, "bus", "%lu", 0UL,
                            "target", "%lu", 0UL, "unit", "%lu",
                            (unsigned long)unit);
@@ -198,7 +194,7 @@ int nonpci_assign_drives(struct domain *dom, struct diag *d)
                                  "given",
                                  dev->dev ? dev->dev : "");
             nonpci_set_address(
-                dev, "drive", 4, "controller", "%lu",
+                dev, ADDR_KIND_DRIVE, 4, "controller", "%lu",
                 (unsigned long)idx / lay->per_controller, "bus", "%lu",
                 (unsigned long)(idx % lay->per_controller) / lay->per_bus,
                 "target", "%lu", 0UL, "unit", "%lu",

@@ -15,37 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool nonpci_has_address(const struct device *dev, const char *type)
+bool nonpci_has_address(const struct device *dev, enum addr_kind kind)
 {
-    return dev->addr_type == ADDR_OTHER && str_eq(dev->addr_type_name, type);
-}
-
-/* The value of a non-PCI address attribute as a number, or -1. */
-long nonpci_address_number(const struct device *dev, const char *name)
-{
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
-        char *end;
-        long v;
-
-        if (strcmp(dev->other.name[i], name) != 0)
-            continue;
-        v = strtol(dev->other.value[i], &end, 0);
-        return *end || v < 0 ? -1 : v;
-    }
-    return -1;
-}
-
-bool nonpci_find_controller(const struct domain *dom, const char *type,
-                            long index)
-{
-    for (size_t i = 0; i < dom->ndevs; i++) {
-        const struct device *dev = dom->devs[i];
-
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, type) &&
-            dev->index == index)
-            return true;
-    }
-    return false;
+    return dev->addr_type == ADDR_OTHER && device_other(dev)->kind == kind;
 }
 
 /* Copy at most size - 1 bytes and terminate, as snprintf "%s" does. */
@@ -93,32 +65,31 @@ static void format_value(char *dst, size_t size, const char *fmt,
     dst[at] = '\0';
 }
 
-/* Replace the device's address with one of 'type'; attributes follow as
+/* Replace the device's address with one of 'kind'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
-void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
-                        ...)
+void nonpci_set_address(struct device *dev, enum addr_kind kind,
+                        unsigned nattrs, ...)
 {
     va_list ap;
-    char *name = xstrdup(type);
+    char *name = xstrdup(addr_kind_name(kind));
+    struct other_addr *o = device_set_other(dev, kind);
 
     free(dev->addr_type_name);
     dev->addr_type_name = name;
     dev->addr_type = ADDR_OTHER;
     dev->addr_changed = true;
-    memset(&dev->other, 0, sizeof(dev->other));
-    copy_bounded(dev->other.type, sizeof(dev->other.type), type);
     va_start(ap, nattrs);
     for (unsigned i = 0; i < nattrs && i < OTHER_ADDR_ATTRS; i++) {
         const char *attr = va_arg(ap, const char *);
         const char *fmt = va_arg(ap, const char *);
         unsigned long value = va_arg(ap, unsigned long);
 
-        copy_bounded(dev->other.name[i], sizeof(dev->other.name[i]), attr);
-        format_value(dev->other.value[i], sizeof(dev->other.value[i]), fmt,
-                     value);
-        dev->other.nattrs++;
+        copy_bounded(o->name[i], sizeof(o->name[i]), attr);
+        format_value(o->value[i], sizeof(o->value[i]), fmt, value);
+        o->nattrs++;
     }
     va_end(ap);
+    domain_other_resolve(o);
 }
 
 /* What libvirt moves to virtio-mmio (qemuDomainAssignVirtioMMIOAddresses);
@@ -136,7 +107,8 @@ bool nonpci_virtio_transport_capable(const struct device *dev)
          * virtio (s390, ARM and RISC-V virt) */
         return !dev->model || str_eq(dev->model, "virtio");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "virtio-serial") || str_eq(dev->type, "scsi");
+        return dev->ctrl_type == CTRL_TYPE_VIRTIO_SERIAL ||
+               dev->ctrl_type == CTRL_TYPE_SCSI;
     case DEV_HOSTDEV:
         return str_eq(dev->type, "scsi_host");
     case DEV_MEMBALLOON:
@@ -158,42 +130,33 @@ bool nonpci_virtio_transport_capable(const struct device *dev)
  */
 void nonpci_complete_addresses(struct domain *dom)
 {
-    static const struct {
-        const char *type;
-        const char *fields[4];
-    } layouts[] = {
-        {"drive", {"controller", "bus", "target", "unit"}},
-        {"virtio-serial", {"controller", "bus", "port", NULL}},
-        {"ccid", {"controller", "slot", NULL, NULL}},
-    };
+    static const enum addr_kind complete[] = {
+        ADDR_KIND_DRIVE, ADDR_KIND_VIRTIO_SERIAL, ADDR_KIND_CCID};
 
     for (size_t i = 0; i < dom->ndevs; i++) {
         struct device *dev = dom->devs[i];
 
-        for (size_t l = 0; l < sizeof(layouts) / sizeof(*layouts); l++) {
-            struct other_addr full = {.nattrs = 0};
-            bool missing = false;
+        for (size_t l = 0; l < sizeof(complete) / sizeof(*complete); l++) {
+            enum addr_kind kind = complete[l];
+            struct other_addr full = {.kind = kind};
+            unsigned f;
 
-            if (!nonpci_has_address(dev, layouts[l].type))
+            if (!nonpci_has_address(dev, kind))
                 continue;
-            snprintf(full.type, sizeof(full.type), "%s", layouts[l].type);
-            for (size_t f = 0; f < 4 && layouts[l].fields[f]; f++) {
-                const char *name = layouts[l].fields[f];
-                const char *value = NULL;
+            for (f = 0; addr_kind_field(kind, f); f++) {
+                const char *name = addr_kind_field(kind, f);
+                const char *value = domain_other_value(dev->other, name);
 
-                for (unsigned a = 0; a < dev->other.nattrs; a++) {
-                    if (strcmp(dev->other.name[a], name) == 0)
-                        value = dev->other.value[a];
-                }
-                missing |= !value;
                 snprintf(full.name[f], sizeof(full.name[f]), "%s", name);
                 snprintf(full.value[f], sizeof(full.value[f]), "%s",
                          value ? value : "0");
                 full.nattrs++;
             }
-            if (!missing)
+            /* only an address that lacks a field is written again */
+            if (dev->other->present == (1u << f) - 1)
                 continue;
-            dev->other = full;
+            domain_other_resolve(&full);
+            *dev->other = full;
             dev->addr_changed = true;
         }
     }

@@ -14,19 +14,15 @@
 #include "model/domain.h"
 
 /* Adds a controller of 'type' and 'index'; the planner provides it. */
-typedef struct device *(*add_controller_fn)(void *opaque, const char *type,
+typedef struct device *(*add_controller_fn)(void *opaque, enum ctrl_type type,
                                             long index);
 
 /* Shared by the address kinds (nonpci.c). */
-bool nonpci_has_address(const struct device *dev, const char *type);
-/* The value of a non-PCI address attribute as a number, or -1. */
-long nonpci_address_number(const struct device *dev, const char *name);
-bool nonpci_find_controller(const struct domain *dom, const char *type,
-                            long index);
-/* Replace the device's address with one of 'type'; attributes follow as
+bool nonpci_has_address(const struct device *dev, enum addr_kind kind);
+/* Replace the device's address with one of 'kind'; attributes follow as
  * name, printf format, value triples (values are unsigned long). */
-void nonpci_set_address(struct device *dev, const char *type, unsigned nattrs,
-                        ...);
+void nonpci_set_address(struct device *dev, enum addr_kind kind,
+                        unsigned nattrs, ...);
 /* The virtio devices that can leave PCI for virtio-mmio (and CCW). */
 bool nonpci_virtio_transport_capable(const struct device *dev);
 

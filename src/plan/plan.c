@@ -479,7 +479,7 @@ static bool controller_in_step(const struct device *dev)
 {
     if (plan_is_pci_ctrl(dev))
         return false;
-    if (plan_is_ctrl(dev, "ide") && dev->index == 0)
+    if (plan_is_ctrl(dev, CTRL_TYPE_IDE) && dev->index == 0)
         return false;
     return true;
 }
@@ -610,9 +610,10 @@ static int materialise_buses(struct planner *p)
         enum pci_model m = p->set->buses[b].model;
         size_t pos;
 
-        if (plan_find_controller(p, "pci", b))
+        if (plan_find_controller(p, CTRL_TYPE_PCI, b))
             continue;
-        plan_add_controller(p, "pci", b, pci_models[m].name, ADDED_FOR_BUS);
+        plan_add_controller(p, CTRL_TYPE_PCI, b, pci_models[m].name,
+                            ADDED_FOR_BUS);
         plan_grow_state(p);
         pos = p->dom->ndevs - 1;
         if (p->grown_by[b] == SPARE_OWNER)
@@ -945,6 +946,7 @@ int plan_run(struct domain *dom, const struct plan_options *opt, struct diag *d)
     free(p.owner);
     free(p.st);
     free(p.ctrls.at);
+    plan_free_controller_index(&p);
     free(p.vdisks.at);
     free(p.videos.at);
     free(p.hostdevs.at);

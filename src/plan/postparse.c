@@ -14,8 +14,8 @@
 #include "plan/nonpci.h"
 #include "util/xalloc.h"
 
-static bool index_used(const struct planner *p, const char *type, long index,
-                       const char *model);
+static bool index_used(const struct planner *p, const struct device *like,
+                       enum ctrl_type type, long index, const char *model);
 
 /* ------------------------------------------------------------------ */
 /* Post-parse: machine, indexes, implicit devices                      */
@@ -126,8 +126,7 @@ size_t plan_controller_slot(const struct planner *p, const struct device *c)
     for (size_t i = p->ctrls.n; i-- > 0;) {
         const struct device *cur = plan_dev(p, p->ctrls.at[i]);
 
-        if (!str_eq(cur->type, c->type) &&
-            !(cur->type == NULL && c->type == NULL))
+        if (!plan_same_ctrl_type(cur, c))
             continue;
         if (c->index < 0)
             return i + 1;
@@ -154,6 +153,10 @@ int plan_order_controllers(struct planner *p)
         if (c->kind == DEV_CONTROLLER)
             plan_list_insert(&p->ctrls, plan_controller_slot(p, c), pos);
     }
+    for (size_t i = 0; i < p->ctrls.n; i++) {
+        if (plan_dev(p, p->ctrls.at[i])->index >= 0)
+            plan_index_controller(p, p->ctrls.at[i]);
+    }
     return 0;
 }
 
@@ -177,21 +180,23 @@ int plan_add_root_ports(struct planner *p)
                 plan_ctrl_pci_model(dev) == PCI_MODEL_PCIE_ROOT_PORT;
     }
     for (long idx = 1; have < p->opt->root_ports; have++, idx++) {
-        while (index_used(p, "pci", idx, NULL))
+        while (index_used(p, NULL, CTRL_TYPE_PCI, idx, NULL))
             idx++;
-        plan_add_controller(p, "pci", idx, "pcie-root-port", ADDED_ROOT_PORTS);
+        plan_add_controller(p, CTRL_TYPE_PCI, idx, "pcie-root-port",
+                            ADDED_ROOT_PORTS);
     }
     return 0;
 }
 
-static bool index_used(const struct planner *p, const char *type, long index,
-                       const char *model)
+/* Whether a controller of 'type' (of like's type when 'like' is given)
+ * has 'index' (and 'model', when given). */
+static bool index_used(const struct planner *p, const struct device *like,
+                       enum ctrl_type type, long index, const char *model)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
-
-        if (str_eq(dev->type, type) && dev->index == index &&
-            (!model || str_eq(dev->model, model)))
+    for (size_t e = plan_ctrl_first(p, like ? like->ctrl_type : type,
+                                    like ? like->type : NULL, index);
+         e; e = plan_ctrl_next(p, e)) {
+        if (!model || str_eq(plan_ctrl_dev(p, e)->model, model))
             return true;
     }
     return false;
@@ -201,9 +206,15 @@ static bool index_used(const struct planner *p, const char *type, long index,
  * an ICH9 USB2 companion joins the set of the companion before it. */
 void plan_number_controllers(struct planner *p)
 {
+    /* Indexes are only ever taken here, so a type's lowest free one
+     * never goes down: each search resumes where its last one ended
+     * (an unknown type, told apart by name, starts from 0). */
+    long lowest_free[CTRL_TYPE_KNOWN] = {0};
+
     for (size_t i = 0; i < p->ctrls.n; i++) {
         struct device *dev = plan_dev(p, p->ctrls.at[i]);
-        long idx = 0;
+        bool known = dev->ctrl_type >= 0 && dev->ctrl_type < CTRL_TYPE_KNOWN;
+        long idx = known ? lowest_free[dev->ctrl_type] : 0;
 
         if (dev->index >= 0 || !dev->type)
             continue;
@@ -211,16 +222,20 @@ void plan_number_controllers(struct planner *p)
             const struct device *prev = plan_dev(p, p->ctrls.at[i - 1]);
 
             if (plan_is_usb2_companion(prev) &&
-                !index_used(p, "usb", prev->index, dev->model)) {
+                !index_used(p, NULL, CTRL_TYPE_USB, prev->index, dev->model)) {
                 dev->index = prev->index;
                 dev->index_added = true;
+                plan_index_controller(p, p->ctrls.at[i]);
                 continue;
             }
         }
-        while (index_used(p, dev->type, idx, NULL))
+        while (index_used(p, dev, dev->ctrl_type, idx, NULL))
             idx++;
+        if (known)
+            lowest_free[dev->ctrl_type] = idx + 1;
         dev->index = idx;
         dev->index_added = true;
+        plan_index_controller(p, p->ctrls.at[i]);
     }
 }
 
@@ -248,21 +263,30 @@ static int check_pci_model(struct planner *p, size_t pos)
 }
 
 struct ctrl_key {
-    const char *type;
+    enum ctrl_type ctrl_type;
+    const char *type; /* tells two unknown types apart */
     long index;
     size_t order; /* position in p->ctrls */
 };
 
+static int compare_ctrl_type_index(const struct ctrl_key *a,
+                                   const struct ctrl_key *b)
+{
+    int c = (a->ctrl_type > b->ctrl_type) - (a->ctrl_type < b->ctrl_type);
+
+    if (!c && a->ctrl_type == CTRL_TYPE_OTHER)
+        c = strcmp(a->type, b->type);
+    if (c)
+        return c;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 static int compare_ctrl_keys(const void *pa, const void *pb)
 {
     const struct ctrl_key *a = pa, *b = pb;
-    int c = strcmp(a->type, b->type);
+    int c = compare_ctrl_type_index(a, b);
 
-    if (c)
-        return c;
-    if (a->index != b->index)
-        return a->index < b->index ? -1 : 1;
-    return (a->order > b->order) - (a->order < b->order);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
 /*
@@ -280,15 +304,14 @@ static int check_duplicate_indexes(struct planner *p)
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = plan_dev(p, p->ctrls.at[i]);
 
-        if (!plan_is_ctrl(dev, "usb"))
-            k[n++] = (struct ctrl_key){dev->type, dev->index, i};
+        if (!plan_is_ctrl(dev, CTRL_TYPE_USB))
+            k[n++] =
+                (struct ctrl_key){dev->ctrl_type, dev->type, dev->index, i};
     }
     qsort(k, n, sizeof(*k), compare_ctrl_keys);
     for (size_t i = 1; i < n; i++) {
-        if (strcmp(k[i].type, k[i - 1].type) == 0 &&
-            k[i].index == k[i - 1].index &&
-            (i < 2 || strcmp(k[i].type, k[i - 2].type) != 0 ||
-             k[i].index != k[i - 2].index) &&
+        if (compare_ctrl_type_index(&k[i], &k[i - 1]) == 0 &&
+            (i < 2 || compare_ctrl_type_index(&k[i], &k[i - 2]) != 0) &&
             k[i].order < worst) {
             worst = k[i].order;
             first = k[i - 1].order;
@@ -319,7 +342,7 @@ static int check_usb_master(struct planner *p)
     for (size_t i = 0; i < p->ctrls.n; i++) {
         const struct device *dev = plan_dev(p, p->ctrls.at[i]);
 
-        if (!plan_is_ctrl(dev, "usb"))
+        if (!plan_is_ctrl(dev, CTRL_TYPE_USB))
             continue;
         if (!dev->has_master)
             return 0;
@@ -360,6 +383,7 @@ int plan_check_controllers(struct planner *p)
         if (!dev->model && dev->index == 0) {
             dev->model = xstrdup(pci_models[p->mach->root].name);
             dev->model_added = true;
+            domain_resolve_controller(dev);
         }
         if (plan_ctrl_pci_model(dev) == PCI_MODEL_NONE)
             return plan_fail_device(
@@ -394,16 +418,18 @@ static int set_default_models(struct planner *p)
         if (dev->model && !str_eq(dev->model, "auto"))
             continue;
         /* where no USB model exists (s390), an address keeps it unset */
-        if (plan_is_ctrl(dev, "usb") && !(str_eq(p->mach->usb_model, "none") &&
-                                          dev->addr_type != ADDR_NONE))
+        if (plan_is_ctrl(dev, CTRL_TYPE_USB) &&
+            !(str_eq(p->mach->usb_model, "none") &&
+              dev->addr_type != ADDR_NONE))
             model = p->mach->usb_model;
-        else if (plan_is_ctrl(dev, "scsi"))
+        else if (plan_is_ctrl(dev, CTRL_TYPE_SCSI))
             model = p->mach->scsi_model;
         if (!model || (dev->model && !str_eq(dev->model, "auto")))
             continue;
         free(dev->model);
         dev->model = xstrdup(model);
         dev->model_added = true;
+        domain_resolve_controller(dev);
     }
     return 0;
 }
@@ -421,7 +447,7 @@ static long disk_controller(const struct device *dev, long per_controller)
 {
     long idx;
 
-    if (dev->addr_type == ADDR_OTHER && str_eq(dev->addr_type_name, "drive"))
+    if (nonpci_has_address(dev, ADDR_KIND_DRIVE))
         return dev->addr_controller < 0 ? 0 : dev->addr_controller;
     if (dev->addr_type != ADDR_NONE)
         return -1;
@@ -436,7 +462,7 @@ static long disk_controller(const struct device *dev, long per_controller)
 /* Controllers 'type' 0..max that do not exist yet, added in index order:
  * one pass over the controllers, not a lookup per index (a drive address
  * may name controller 8000). */
-static void add_missing_controllers(struct planner *p, const char *type,
+static void add_missing_controllers(struct planner *p, enum ctrl_type type,
                                     long max, const char *model,
                                     enum addition why)
 {
@@ -462,12 +488,10 @@ static void add_missing_controllers(struct planner *p, const char *type,
  * for disks has no model yet when libvirt looks). */
 static const char *user_scsi_model(const struct planner *p, long index)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
-
-        if (plan_is_ctrl(dev, "scsi") && dev->index == index &&
-            !device_is_added(dev))
-            return dev->model;
+    for (size_t e = plan_ctrl_first(p, CTRL_TYPE_SCSI, NULL, index); e;
+         e = plan_ctrl_next(p, e)) {
+        if (!device_is_added(plan_ctrl_dev(p, e)))
+            return plan_ctrl_dev(p, e)->model;
     }
     return NULL;
 }
@@ -500,7 +524,7 @@ static int add_hostdev_scsi_controllers(struct planner *p)
                          "controllers, more than PCI can hold",
                          max, max + 1);
     add_missing_controllers(
-        p, "scsi", max,
+        p, CTRL_TYPE_SCSI, max,
         model && !str_eq(model, "auto") ? model : p->mach->scsi_model,
         ADDED_FOR_DISKS);
     return 0;
@@ -509,18 +533,22 @@ static int add_hostdev_scsi_controllers(struct planner *p)
 static int add_disk_controllers(struct planner *p)
 {
     static const struct {
-        const char *bus;
+        enum ctrl_type type; /* its name is the disk's <target bus> */
         long per_controller;
-    } buses[] = {{"scsi", 7}, {"fdc", 2}, {"ide", 4}, {"sata", 6}};
+    } buses[] = {{CTRL_TYPE_SCSI, 7},
+                 {CTRL_TYPE_FDC, 2},
+                 {CTRL_TYPE_IDE, 4},
+                 {CTRL_TYPE_SATA, 6}};
 
     for (size_t b = 0; b < 4; b++) {
+        const char *bus = ctrl_type_name(buses[b].type);
         long max = -1;
 
         for (size_t i = 0; i < p->dom->ndevs; i++) {
             const struct device *dev = plan_dev(p, i);
             long c = -1;
 
-            if (dev->kind == DEV_DISK && str_eq(dev->bus, buses[b].bus))
+            if (dev->kind == DEV_DISK && str_eq(dev->bus, bus))
                 c = disk_controller(dev, buses[b].per_controller);
             if (c > max)
                 max = c;
@@ -531,8 +559,8 @@ static int add_disk_controllers(struct planner *p)
             return diag_fail(p->d, STATUS_UNSATISFIABLE, 0, NULL,
                              "%s controller index %ld needs %ld %s "
                              "controllers, more than PCI can hold",
-                             buses[b].bus, max, max + 1, buses[b].bus);
-        add_missing_controllers(p, buses[b].bus, max,
+                             bus, max, max + 1, bus);
+        add_missing_controllers(p, buses[b].type, max,
                                 b == 0 ? p->mach->scsi_model : NULL,
                                 ADDED_FOR_DISKS);
     }
@@ -552,8 +580,8 @@ static int add_virtio_serial_controllers(struct planner *p)
 
             if (dev->kind != kinds[k] || !str_eq(dev->type, "virtio"))
                 continue;
-            if (!plan_find_controller(p, "virtio-serial", c))
-                plan_add_controller(p, "virtio-serial", c, NULL,
+            if (!plan_find_controller(p, CTRL_TYPE_VIRTIO_SERIAL, c))
+                plan_add_controller(p, CTRL_TYPE_VIRTIO_SERIAL, c, NULL,
                                     ADDED_FOR_CHANNELS);
         }
     }
@@ -588,12 +616,13 @@ static int add_machine_defaults(struct planner *p)
 {
     const struct machine *m = p->mach;
 
-    if (m->implicit_usb && !plan_find_controller(p, "usb", 0))
-        plan_add_controller(p, "usb", 0, m->implicit_usb, ADDED_MACHINE);
-    if (m->implicit_sata && !plan_find_controller(p, "sata", 0))
-        plan_add_controller(p, "sata", 0, NULL, ADDED_MACHINE);
-    if (!m->no_pci && !plan_find_controller(p, "pci", 0))
-        plan_add_controller(p, "pci", 0, pci_models[m->root].name,
+    if (m->implicit_usb && !plan_find_controller(p, CTRL_TYPE_USB, 0))
+        plan_add_controller(p, CTRL_TYPE_USB, 0, m->implicit_usb,
+                            ADDED_MACHINE);
+    if (m->implicit_sata && !plan_find_controller(p, CTRL_TYPE_SATA, 0))
+        plan_add_controller(p, CTRL_TYPE_SATA, 0, NULL, ADDED_MACHINE);
+    if (!m->no_pci && !plan_find_controller(p, CTRL_TYPE_PCI, 0))
+        plan_add_controller(p, CTRL_TYPE_PCI, 0, pci_models[m->root].name,
                             ADDED_MACHINE);
     if (m->chipset == CHIPSET_ICH9 && p->profile->ich9_watchdog)
         add_chipset_watchdog(p, p->profile->ich9_watchdog);

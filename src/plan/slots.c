@@ -4,6 +4,7 @@
  * memory devices.
  */
 #include "plan/nonpci.h"
+#include "util/sortset.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
@@ -14,44 +15,6 @@
 /* ------------------------------------------------------------------ */
 /* CCID slots, virtio-mmio, DIMM slots                                  */
 
-/* The CCID controller indexes, sorted, to look up and insert into. */
-struct ccid_set {
-    long *index;
-    size_t n;
-};
-
-static bool ccid_find(const struct ccid_set *set, long index, size_t *at)
-{
-    size_t lo = 0, hi = set->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (set->index[mid] == index) {
-            *at = mid;
-            return true;
-        }
-        if (set->index[mid] < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *at = lo;
-    return false;
-}
-
-static void ccid_insert(struct ccid_set *set, long index)
-{
-    size_t at;
-
-    if (ccid_find(set, index, &at))
-        return;
-    memmove(&set->index[at + 1], &set->index[at],
-            (set->n - at) * sizeof(*set->index));
-    set->index[at] = index;
-    set->n++;
-}
-
 /*
  * A card without an address takes the slot after the highest one used
  * on controller 0 (by the input or by the cards placed before it): a
@@ -61,18 +24,17 @@ static void ccid_insert(struct ccid_set *set, long index)
 void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
                               void *opaque)
 {
-    struct ccid_set ccid = {xcalloc(dom->ndevs + 1, sizeof(long)), 0};
-    size_t cap = dom->ndevs + 1, at;
+    struct sortset ccid = {0}; /* the CCID controller indexes */
     long max = -1;
 
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *o = dom->devs[i];
 
-        if (o->kind == DEV_CONTROLLER && str_eq(o->type, "ccid"))
-            ccid_insert(&ccid, o->index);
-        if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, "ccid") &&
-            o->addr_controller <= 0 && nonpci_address_number(o, "slot") > max)
-            max = nonpci_address_number(o, "slot");
+        if (o->kind == DEV_CONTROLLER && o->ctrl_type == CTRL_TYPE_CCID)
+            sortset_add(&ccid, (unsigned long)o->index);
+        if (o->kind == DEV_SMARTCARD && nonpci_has_address(o, ADDR_KIND_CCID) &&
+            o->addr_controller <= 0 && o->other->ccid.slot > max)
+            max = o->other->ccid.slot;
     }
     for (size_t i = 0; i < dom->ndevs; i++) {
         struct device *card = dom->devs[i];
@@ -80,24 +42,18 @@ void nonpci_assign_smartcards(struct domain *dom, add_controller_fn add,
 
         if (card->kind != DEV_SMARTCARD)
             continue;
-        if (nonpci_has_address(card, "ccid")) {
+        if (nonpci_has_address(card, ADDR_KIND_CCID)) {
             controller = card->addr_controller < 0 ? 0 : card->addr_controller;
         } else if (card->addr_type == ADDR_NONE) {
-            nonpci_set_address(card, "ccid", 2, "controller", "%lu", 0UL,
-                               "slot", "%lu", (unsigned long)(max + 1));
+            nonpci_set_address(card, ADDR_KIND_CCID, 2, "controller", "%lu",
+                               0UL, "slot", "%lu", (unsigned long)(max + 1));
             card->addr_controller = 0;
             max++;
         }
-        if (!ccid_find(&ccid, controller, &at)) {
-            add(opaque, "ccid", controller);
-            if (ccid.n + 1 > cap) {
-                cap *= 2;
-                ccid.index = xreallocarray(ccid.index, cap, sizeof(long));
-            }
-            ccid_insert(&ccid, controller);
-        }
+        if (sortset_add(&ccid, (unsigned long)controller))
+            add(opaque, CTRL_TYPE_CCID, controller);
     }
-    free(ccid.index);
+    sortset_free(&ccid);
 }
 
 void nonpci_assign_virtio_mmio(struct domain *dom, bool always)
@@ -105,12 +61,12 @@ void nonpci_assign_virtio_mmio(struct domain *dom, bool always)
     bool any = always;
 
     for (size_t i = 0; i < dom->ndevs && !any; i++)
-        any = nonpci_has_address(dom->devs[i], "virtio-mmio");
+        any = nonpci_has_address(dom->devs[i], ADDR_KIND_VIRTIO_MMIO);
     for (size_t i = 0; any && i < dom->ndevs; i++) {
         struct device *dev = dom->devs[i];
 
         if (dev->addr_type == ADDR_NONE && nonpci_virtio_transport_capable(dev))
-            nonpci_set_address(dev, "virtio-mmio", 0);
+            nonpci_set_address(dev, ADDR_KIND_VIRTIO_MMIO, 0);
     }
 }
 
@@ -127,9 +83,10 @@ int nonpci_assign_dimms(struct domain *dom, struct diag *d)
     if (dom->memory_slots <= 0)
         return 0;
     for (size_t i = 0; i < dom->ndevs; i++) {
-        long slot = nonpci_address_number(dom->devs[i], "slot");
+        const struct device *dev = dom->devs[i];
+        long slot = device_other(dev)->dimm.slot;
 
-        if (is_dimm(dom->devs[i]) && nonpci_has_address(dom->devs[i], "dimm") &&
+        if (is_dimm(dev) && nonpci_has_address(dev, ADDR_KIND_DIMM) &&
             slot >= 0 && slot < dom->memory_slots)
             used[slot] = true;
     }
@@ -146,7 +103,8 @@ int nonpci_assign_dimms(struct domain *dom, struct diag *d)
                              "no free memory slot (maxMemory slots='%ld')",
                              dom->memory_slots);
         used[slot] = true;
-        nonpci_set_address(dev, "dimm", 1, "slot", "%lu", (unsigned long)slot);
+        nonpci_set_address(dev, ADDR_KIND_DIMM, 1, "slot", "%lu",
+                           (unsigned long)slot);
     }
     return 0;
 }

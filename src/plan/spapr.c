@@ -7,6 +7,7 @@
  */
 #include "plan/nonpci.h"
 #include "util/strutil.h"
+#include "util/sortset.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -24,51 +25,14 @@ static bool is_serial_console(const struct device *dev)
            (!dev->type || str_eq(dev->type, "serial"));
 }
 
-/* The spapr-vio registers in use, sorted (a multiset: a user may
- * write one twice, which is the error to report). */
-struct reg_set {
-    unsigned long *v;
-    size_t n;
-};
-
-static size_t reg_lower_bound(const struct reg_set *rs, unsigned long reg)
-{
-    size_t lo = 0, hi = rs->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (rs->v[mid] < reg)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static size_t reg_count(const struct reg_set *rs, unsigned long reg)
-{
-    size_t i = reg_lower_bound(rs, reg), n = 0;
-
-    while (i + n < rs->n && rs->v[i + n] == reg)
-        n++;
-    return n;
-}
-
-/* Room for every device was made up front, so this cannot fail. */
-static void reg_insert(struct reg_set *rs, unsigned long reg)
-{
-    size_t i = reg_lower_bound(rs, reg);
-
-    memmove(&rs->v[i + 1], &rs->v[i], (rs->n - i) * sizeof(*rs->v));
-    rs->v[i] = reg;
-    rs->n++;
-}
-
-static int assign_reg(struct reg_set *rs, struct device *dev,
+/* The spapr-vio registers in use are a multiset: a user may write one
+ * twice, which is the error to report. */
+static int assign_reg(struct sortset *rs, struct device *dev,
                       unsigned long base, struct diag *d)
 {
-    long given = nonpci_address_number(dev, "reg");
+    long given = nonpci_has_address(dev, ADDR_KIND_SPAPR_VIO)
+                     ? dev->other->spapr.reg
+                     : -1;
     unsigned long reg = base;
 
     if (given > 0xffffffffL)
@@ -77,17 +41,17 @@ static int assign_reg(struct reg_set *rs, struct device *dev,
                          (unsigned long)given);
     if (given >= 0) {
         /* the set already holds this device's own register once */
-        if (reg_count(rs, (unsigned long)given) > 1)
+        if (sortset_count(rs, (unsigned long)given) > 1)
             return diag_fail(d, STATUS_INVALID, dev->line,
                              dev_kind_name(dev->kind),
                              "spapr-vio address 0x%lx is already used",
                              (unsigned long)given);
         return 0;
     }
-    while (reg_count(rs, reg) > 0)
+    while (sortset_contains(rs, reg))
         reg += 0x1000;
-    reg_insert(rs, reg);
-    nonpci_set_address(dev, "spapr-vio", 1, "reg", "0x%08lx", reg);
+    sortset_insert(rs, reg);
+    nonpci_set_address(dev, ADDR_KIND_SPAPR_VIO, 1, "reg", "0x%08lx", reg);
     return 0;
 }
 
@@ -106,7 +70,8 @@ static bool forced_onto_spapr(const struct device *dev, bool pseries)
     case DEV_INTERFACE:
         return str_eq(dev->model, "spapr-vlan");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "scsi") && str_eq(dev->model, "ibmvscsi");
+        return dev->ctrl_type == CTRL_TYPE_SCSI &&
+               str_eq(dev->model, "ibmvscsi");
     case DEV_SERIAL:
         return str_eq(dev->type, "spapr-vio-serial") ||
                (pseries && default_serial_target(dev));
@@ -135,7 +100,7 @@ static unsigned long spapr_base(const struct device *dev, bool pseries)
     for (size_t i = 0; i < sizeof(bases) / sizeof(*bases); i++) {
         if (bases[i].kind != dev->kind)
             continue;
-        if (nonpci_has_address(dev, "spapr-vio") ||
+        if (nonpci_has_address(dev, ADDR_KIND_SPAPR_VIO) ||
             (dev->addr_type == ADDR_NONE && forced_onto_spapr(dev, pseries)))
             return bases[i].reg;
     }
@@ -160,7 +125,7 @@ static int compare_ctrl_ranks(const void *pa, const void *pb)
  * order within the type: the candidates (indexes 0..255) sorted by
  * (index, position), where a scan of every device per index cost
  * 256 x n. */
-static int assign_spapr_controllers(struct domain *dom, struct reg_set *rs,
+static int assign_spapr_controllers(struct domain *dom, struct sortset *rs,
                                     bool default_spapr_serial, struct diag *d)
 {
     struct ctrl_rank *rank = xcalloc(dom->ndevs + 1, sizeof(*rank));
@@ -181,7 +146,7 @@ static int assign_spapr_controllers(struct domain *dom, struct reg_set *rs,
     return rc;
 }
 
-static int spapr_vio_pass(struct domain *dom, struct reg_set *rs,
+static int spapr_vio_pass(struct domain *dom, struct sortset *rs,
                           bool default_spapr_serial, struct diag *d)
 {
     static const enum dev_kind order[] = {DEV_INTERFACE, DEV_CONTROLLER,
@@ -212,18 +177,18 @@ static int spapr_vio_pass(struct domain *dom, struct reg_set *rs,
 int nonpci_assign_spapr_vio(struct domain *dom, bool default_spapr_serial,
                             struct diag *d)
 {
-    struct reg_set rs = {xcalloc(dom->ndevs + 1, sizeof(unsigned long)), 0};
+    struct sortset rs = {0};
     int rc;
 
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
-        long reg = nonpci_address_number(dev, "reg");
+        long reg = device_other(dev)->spapr.reg;
 
-        if (!is_serial_console(dev) && nonpci_has_address(dev, "spapr-vio") &&
-            reg >= 0)
-            reg_insert(&rs, (unsigned long)reg);
+        if (!is_serial_console(dev) &&
+            nonpci_has_address(dev, ADDR_KIND_SPAPR_VIO) && reg >= 0)
+            sortset_insert(&rs, (unsigned long)reg);
     }
     rc = spapr_vio_pass(dom, &rs, default_spapr_serial, d);
-    free(rs.v);
+    sortset_free(&rs);
     return rc;
 }

@@ -55,37 +55,141 @@ void plan_grow_state(struct planner *p)
     p->nst = p->dom->ndevs;
 }
 
-struct device *plan_add_controller(struct planner *p, const char *type,
+struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
                                    long index, const char *model,
                                    enum addition why)
 {
     struct device *dev = domain_add_device(p->dom, DEV_CONTROLLER);
 
+    assert(ctrl_type_name(type));
     dev->added = why;
-    dev->type = xstrdup(type);
+    dev->type = xstrdup(ctrl_type_name(type));
     dev->model = model ? xstrdup(model) : NULL;
     dev->index = index;
+    domain_resolve_controller(dev);
     assert(p->profile);
     if (p->profile->ctrl_insert == CTRL_INSERT_BY_INDEX)
         plan_list_insert(&p->ctrls, plan_controller_slot(p, dev),
                          p->dom->ndevs - 1);
     else
         plan_list_push(&p->ctrls, p->dom->ndevs - 1);
+    plan_index_controller(p, p->dom->ndevs - 1);
     return dev;
 }
 
-bool plan_find_controller(const struct planner *p, const char *type, long index)
+static size_t ctrl_bucket(const struct plan_ctrl_index *x, enum ctrl_type type,
+                          long index)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        const struct device *dev = plan_dev(p, p->ctrls.at[i]);
+    unsigned long long h =
+        (unsigned long long)(type + 1) * 0x9e3779b97f4a7c15ULL ^
+        (unsigned long long)index * 0xff51afd7ed558ccdULL;
 
-        if (plan_is_ctrl(dev, type) && dev->index == index)
-            return true;
-    }
-    return false;
+    return (size_t)(h ^ h >> 29) & (x->nbuckets - 1);
 }
 
-struct device *plan_add_channel_controller(void *opaque, const char *type,
+/* Append entry e to the tail of its chain, keeping the chain's order. */
+static void ctrl_chain(struct planner *p, size_t e)
+{
+    struct plan_ctrl_index *x = &p->ctrl_index;
+    const struct device *dev = plan_dev(p, x->pos[e]);
+    size_t b = ctrl_bucket(x, dev->ctrl_type, dev->index);
+
+    x->next[e] = 0;
+    if (x->tail[b])
+        x->next[x->tail[b] - 1] = e + 1;
+    else
+        x->head[b] = e + 1;
+    x->tail[b] = e + 1;
+}
+
+static void ctrl_index_grow(struct planner *p)
+{
+    struct plan_ctrl_index *x = &p->ctrl_index;
+
+    x->cap = x->cap ? x->cap * 2 : 64;
+    x->pos = xreallocarray(x->pos, x->cap, sizeof(*x->pos));
+    x->next = xreallocarray(x->next, x->cap, sizeof(*x->next));
+    /* at most one entry per bucket on average */
+    x->nbuckets = x->cap;
+    free(x->head);
+    free(x->tail);
+    x->head = xcalloc(x->nbuckets, sizeof(*x->head));
+    x->tail = xcalloc(x->nbuckets, sizeof(*x->tail));
+    for (size_t e = 0; e < x->n; e++)
+        ctrl_chain(p, e);
+}
+
+void plan_index_controller(struct planner *p, size_t pos)
+{
+    struct plan_ctrl_index *x = &p->ctrl_index;
+
+    assert(plan_dev(p, pos)->kind == DEV_CONTROLLER);
+    assert(plan_dev(p, pos)->index >= 0);
+    if (x->n == x->cap)
+        ctrl_index_grow(p);
+    x->pos[x->n] = pos;
+    ctrl_chain(p, x->n++);
+}
+
+void plan_free_controller_index(struct planner *p)
+{
+    struct plan_ctrl_index *x = &p->ctrl_index;
+
+    free(x->head);
+    free(x->tail);
+    free(x->pos);
+    free(x->next);
+    memset(x, 0, sizeof(*x));
+}
+
+/* Entry e + 1 itself or the next one of its chain with this key, or 0. */
+static size_t ctrl_match(const struct planner *p, size_t e, enum ctrl_type type,
+                         const char *name, long index)
+{
+    const struct plan_ctrl_index *x = &p->ctrl_index;
+
+    for (; e; e = x->next[e - 1]) {
+        const struct device *dev = plan_dev(p, x->pos[e - 1]);
+
+        if (dev->ctrl_type == type && dev->index == index &&
+            (type != CTRL_TYPE_OTHER || str_eq(dev->type, name)))
+            return e;
+    }
+    return 0;
+}
+
+size_t plan_ctrl_first(const struct planner *p, enum ctrl_type type,
+                       const char *name, long index)
+{
+    const struct plan_ctrl_index *x = &p->ctrl_index;
+
+    if (!x->n)
+        return 0;
+    return ctrl_match(p, x->head[ctrl_bucket(x, type, index)], type, name,
+                      index);
+}
+
+size_t plan_ctrl_next(const struct planner *p, size_t e)
+{
+    const struct device *dev = plan_ctrl_dev(p, e);
+
+    return ctrl_match(p, p->ctrl_index.next[e - 1], dev->ctrl_type, dev->type,
+                      dev->index);
+}
+
+struct device *plan_ctrl_dev(const struct planner *p, size_t e)
+{
+    assert(e > 0 && e <= p->ctrl_index.n);
+    return plan_dev(p, p->ctrl_index.pos[e - 1]);
+}
+
+bool plan_find_controller(const struct planner *p, enum ctrl_type type,
+                          long index)
+{
+    return plan_ctrl_first(p, type, NULL, index) != 0;
+}
+
+struct device *plan_add_channel_controller(void *opaque, enum ctrl_type type,
                                            long index)
 {
     return plan_add_controller(opaque, type, index, NULL, ADDED_FOR_CHANNELS);

@@ -45,6 +45,18 @@ struct plan_list {
     size_t cap;
 };
 
+/*
+ * The controllers by (type, index): a hash table with chaining, each
+ * chain in the order its controllers were indexed (libvirt's controller
+ * order for the input's), so that a lookup is O(1) and not a scan.
+ */
+struct plan_ctrl_index {
+    size_t *head, *tail; /* per bucket: entry + 1, 0 when empty */
+    size_t *pos;         /* per entry: the controller's position in devs */
+    size_t *next;        /* per entry: the next entry + 1 in its chain */
+    size_t n, cap, nbuckets;
+};
+
 struct planner {
     struct domain *dom;
     const struct machine *mach;
@@ -61,7 +73,8 @@ struct planner {
     bool grown_for_address[PCI_MAX_BUSES]; /* ... by naming it in its address */
     bool pcie;                             /* index 0 is pcie-root */
     int reserve;                           /* spare capacity requested */
-    struct plan_list ctrls; /* libvirt's controller array order */
+    struct plan_list ctrls;            /* libvirt's controller array order */
+    struct plan_ctrl_index ctrl_index; /* the controllers with an index */
     struct plan_list by_kind[DEV_KIND_COUNT]; /* document order per kind */
     struct plan_list vdisks;   /* virtio disks in libvirt's order */
     struct plan_list videos;   /* primary first */
@@ -75,19 +88,27 @@ static inline struct device *plan_dev(const struct planner *p, size_t pos)
     return p->dom->devs[pos];
 }
 
-static inline bool plan_is_ctrl(const struct device *dev, const char *type)
+static inline bool plan_is_ctrl(const struct device *dev, enum ctrl_type type)
 {
-    return dev->kind == DEV_CONTROLLER && str_eq(dev->type, type);
+    return dev->kind == DEV_CONTROLLER && dev->ctrl_type == type;
 }
 
 static inline bool plan_is_pci_ctrl(const struct device *dev)
 {
-    return plan_is_ctrl(dev, "pci");
+    return plan_is_ctrl(dev, CTRL_TYPE_PCI);
 }
 
 static inline enum pci_model plan_ctrl_pci_model(const struct device *dev)
 {
-    return pci_model_from_name(dev->model);
+    return dev->pci_model;
+}
+
+/* Controllers a and b are of one type (two unknown types by name). */
+static inline bool plan_same_ctrl_type(const struct device *a,
+                                       const struct device *b)
+{
+    return a->ctrl_type == b->ctrl_type &&
+           (a->ctrl_type != CTRL_TYPE_OTHER || str_eq(a->type, b->type));
 }
 
 static inline bool plan_is_usb2_companion(const struct device *dev)
@@ -95,7 +116,7 @@ static inline bool plan_is_usb2_companion(const struct device *dev)
     static const char *const models[] = {"ich9-ehci1", "ich9-uhci1",
                                          "ich9-uhci2", "ich9-uhci3", NULL};
 
-    return plan_is_ctrl(dev, "usb") && str_in(dev->model, models);
+    return plan_is_ctrl(dev, CTRL_TYPE_USB) && str_in(dev->model, models);
 }
 
 /* planner.c */
@@ -105,13 +126,23 @@ void plan_list_insert(struct plan_list *l, size_t where, size_t pos);
 int plan_fail_device(struct planner *p, int status, size_t pos, const char *fmt,
                      const char *detail);
 void plan_grow_state(struct planner *p);
-struct device *plan_add_controller(struct planner *p, const char *type,
+struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
                                    long index, const char *model,
                                    enum addition why);
-bool plan_find_controller(const struct planner *p, const char *type,
+bool plan_find_controller(const struct planner *p, enum ctrl_type type,
                           long index);
+/* Enter controller 'pos' in the index, once it has an index. */
+void plan_index_controller(struct planner *p, size_t pos);
+void plan_free_controller_index(struct planner *p);
+/* The controllers of 'type' (by 'name' when CTRL_TYPE_OTHER) and 'index',
+ * in index order: for (e = plan_ctrl_first(...); e; e = plan_ctrl_next(p,
+ * e)) plan_ctrl_dev(p, e)... */
+size_t plan_ctrl_first(const struct planner *p, enum ctrl_type type,
+                       const char *name, long index);
+size_t plan_ctrl_next(const struct planner *p, size_t e);
+struct device *plan_ctrl_dev(const struct planner *p, size_t e);
 
-struct device *plan_add_channel_controller(void *opaque, const char *type,
+struct device *plan_add_channel_controller(void *opaque, enum ctrl_type type,
                                            long index);
 
 /* classify.c */

@@ -85,7 +85,7 @@ static bool is_usb_device(const struct device *dev, bool with_hubs,
     case DEV_REDIRDEV:
         return str_eq(dev->bus, "usb");
     case DEV_CONTROLLER:
-        return str_eq(dev->type, "ccid");
+        return dev->ctrl_type == CTRL_TYPE_CCID;
     case DEV_SERIAL:
         return str_eq(dev->type, "usb-serial");
     case DEV_SOUND:
@@ -106,15 +106,12 @@ static bool usb_address(const struct device *dev, long *bus,
     const char *port = NULL;
 
     memset(path, 0, USB_MAX_DEPTH * sizeof(*path));
-    if (!nonpci_has_address(dev, "usb"))
+    if (!nonpci_has_address(dev, ADDR_KIND_USB))
         return false;
-    *bus = nonpci_address_number(dev, "bus");
+    *bus = dev->other->usb.bus;
     if (*bus < 0)
         *bus = 0;
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
-        if (strcmp(dev->other.name[i], "port") == 0)
-            port = dev->other.value[i];
-    }
+    port = domain_other_value(dev->other, "port");
     for (unsigned level = 0; port && *port && level < USB_MAX_DEPTH; level++) {
         char *end;
         unsigned long v = strtoul(port, &end, 10);
@@ -207,7 +204,7 @@ static int usb_assign(struct usb_set *set, struct device *dev, struct diag *d)
     char port[16] = "";
     long bus = -1;
     long wanted =
-        nonpci_has_address(dev, "usb") ? nonpci_address_number(dev, "bus") : -1;
+        nonpci_has_address(dev, ADDR_KIND_USB) ? dev->other->usb.bus : -1;
 
     for (long b = wanted >= 0 ? wanted : 0; b < 256; b++) {
         if (set->bus[b] && usb_free_port(set->bus[b], path, 0)) {
@@ -227,9 +224,9 @@ static int usb_assign(struct usb_set *set, struct device *dev, struct diag *d)
                     dev->kind == DEV_HUB ? usb_hub_new(USB_HUB_PORTS) : NULL,
                     d) < 0)
         return -1;
-    nonpci_set_address(dev, "usb", 2, "bus", "%lu", (unsigned long)bus, "port",
-                       "%lu", 0UL);
-    snprintf(dev->other.value[1], sizeof(dev->other.value[1]), "%s", port);
+    nonpci_set_address(dev, ADDR_KIND_USB, 2, "bus", "%lu", (unsigned long)bus,
+                       "port", "%lu", 0UL);
+    snprintf(dev->other->value[1], sizeof(dev->other->value[1]), "%s", port);
     return 0;
 }
 
@@ -239,7 +236,8 @@ static bool usb_needs_port(const struct device *dev)
     long bus;
 
     return dev->addr_type == ADDR_NONE ||
-           (nonpci_has_address(dev, "usb") && !usb_address(dev, &bus, path));
+           (nonpci_has_address(dev, ADDR_KIND_USB) &&
+            !usb_address(dev, &bus, path));
 }
 
 static size_t count_usb(const struct domain *dom, bool usb_net, unsigned *ports)
@@ -251,7 +249,7 @@ static size_t count_usb(const struct domain *dom, bool usb_net, unsigned *ports)
         const struct device *dev = dom->devs[i];
 
         n += is_usb_device(dev, true, usb_net);
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb"))
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB)
             *ports += usb_controller_ports(dev);
         if (dev->kind == DEV_HUB && str_eq(dev->type, "usb"))
             *ports += USB_HUB_PORTS;
@@ -264,7 +262,7 @@ static bool has_usb(const struct domain *dom)
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb") &&
+        if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB &&
             !str_eq(dev->model, "none"))
             return true;
     }
@@ -299,7 +297,7 @@ static int usb_build(struct usb_set *set, struct domain *dom, struct diag *d)
         const struct device *dev = dom->devs[i];
         unsigned nports;
 
-        if (dev->kind != DEV_CONTROLLER || !str_eq(dev->type, "usb") ||
+        if (dev->kind != DEV_CONTROLLER || dev->ctrl_type != CTRL_TYPE_USB ||
             dev->index < 0 || dev->index > 255 ||
             !(nports = usb_controller_ports(dev)))
             continue;

@@ -149,7 +149,7 @@ static int vs_assign(struct vs_set *set, struct device *dev,
 {
     long controller, port;
 
-    if (nonpci_has_address(dev, "virtio-serial")) {
+    if (nonpci_has_address(dev, ADDR_KIND_VIRTIO_SERIAL)) {
         struct vs_controller *c =
             vs_find(set, dev->addr_controller < 0 ? 0 : dev->addr_controller);
 
@@ -163,12 +163,12 @@ static int vs_assign(struct vs_set *set, struct device *dev,
     } else if (!vs_next(set, &controller, &port)) {
         controller = lowest_free_index(set);
         port = 1;
-        add(opaque, "virtio-serial", controller);
+        add(opaque, CTRL_TYPE_VIRTIO_SERIAL, controller);
         vs_add_controller(set, controller, -1);
     }
     if (vs_reserve(set, dev, controller, port, d) < 0)
         return -1;
-    nonpci_set_address(dev, "virtio-serial", 3, "controller", "%lu",
+    nonpci_set_address(dev, ADDR_KIND_VIRTIO_SERIAL, 3, "controller", "%lu",
                        (unsigned long)controller, "bus", "%lu", 0UL, "port",
                        "%lu", (unsigned long)port);
     dev->addr_controller = controller;
@@ -177,8 +177,8 @@ static int vs_assign(struct vs_set *set, struct device *dev,
 
 static bool vs_complete(const struct device *dev)
 {
-    return nonpci_has_address(dev, "virtio-serial") &&
-           nonpci_address_number(dev, "port") > 0;
+    return nonpci_has_address(dev, ADDR_KIND_VIRTIO_SERIAL) &&
+           dev->other->vserial.port > 0;
 }
 
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
@@ -190,8 +190,9 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "virtio-serial") &&
-            dev->index >= 0 && !vs_find(set, dev->index))
+        if (dev->kind == DEV_CONTROLLER &&
+            dev->ctrl_type == CTRL_TYPE_VIRTIO_SERIAL && dev->index >= 0 &&
+            !vs_find(set, dev->index))
             vs_add_controller(set, dev->index, dev->ports);
     }
     for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
@@ -200,7 +201,7 @@ int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
         if (vs_complete(dev))
             rc = vs_reserve(set, dev,
                             dev->addr_controller < 0 ? 0 : dev->addr_controller,
-                            nonpci_address_number(dev, "port"), d);
+                            dev->other->vserial.port, d);
     }
     /* Consoles come first in libvirt but take nothing: their port 0 is
      * never marked used and never written. */

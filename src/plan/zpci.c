@@ -15,60 +15,23 @@
 #include <string.h>
 
 #include "plan/nonpci.h"
+#include "util/sortset.h"
 #include "util/xalloc.h"
 
 #define ZPCI_MAX_UID 0xffffUL
 #define ZPCI_MAX_FID 0xffffffffUL
 
-/* A set of ids in use, kept sorted. */
-struct id_set {
-    unsigned long *v;
-    size_t n;
-};
-
-static bool id_used(const struct id_set *s, unsigned long id)
-{
-    size_t lo = 0, hi = s->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (s->v[mid] == id)
-            return true;
-        if (s->v[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-/* Room for every device was made up front. */
-static void id_add(struct id_set *s, unsigned long id)
-{
-    size_t at = s->n;
-
-    while (at > 0 && s->v[at - 1] > id)
-        at--;
-    memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(*s->v));
-    s->v[at] = id;
-    s->n++;
-}
-
 struct zpci_state {
     struct planner *p;
-    struct id_set uids, fids;
+    struct sortset uids, fids; /* the ids in use */
 };
 
-static long lowest_free(const struct id_set *s, unsigned long min,
+static long lowest_free(const struct sortset *s, unsigned long min,
                         unsigned long max)
 {
-    for (unsigned long id = min;; id++) {
-        if (!id_used(s, id))
-            return (long)id;
-        if (id == max)
-            return -1;
-    }
+    unsigned long id = sortset_lowest_free(s, min);
+
+    return id > max ? -1 : (long)id;
 }
 
 /* libvirt's virDomainZPCIAddressEnsureAddr: complete, then reserve. */
@@ -84,9 +47,9 @@ static int ensure_ids(struct zpci_state *zs, struct device *dev)
         return diag_fail(zs->p->d, STATUS_UNSATISFIABLE, dev->line,
                          dev_kind_name(dev->kind), "no free zPCI %s is left",
                          z->uid < 0 ? "uid" : "fid");
-    if (id_used(&zs->uids, (unsigned long)z->uid) ||
-        id_used(&zs->fids, (unsigned long)z->fid)) {
-        bool uid = id_used(&zs->uids, (unsigned long)z->uid);
+    if (sortset_contains(&zs->uids, (unsigned long)z->uid) ||
+        sortset_contains(&zs->fids, (unsigned long)z->fid)) {
+        bool uid = sortset_contains(&zs->uids, (unsigned long)z->uid);
 
         return diag_fail(zs->p->d, STATUS_INVALID, dev->line,
                          dev_kind_name(dev->kind),
@@ -94,8 +57,8 @@ static int ensure_ids(struct zpci_state *zs, struct device *dev)
                          uid ? "uid" : "fid", uid ? 4 : 8,
                          (unsigned long)(uid ? z->uid : z->fid));
     }
-    id_add(&zs->uids, (unsigned long)z->uid);
-    id_add(&zs->fids, (unsigned long)z->fid);
+    sortset_insert(&zs->uids, (unsigned long)z->uid);
+    sortset_insert(&zs->fids, (unsigned long)z->fid);
     if (z->uid != dev->input_zpci.uid || z->fid != dev->input_zpci.fid)
         dev->zpci_changed = true;
     return 0;
@@ -154,7 +117,7 @@ static int zpci_pass(struct zpci_state *zs, const size_t *disks, size_t ndisks,
 
 int plan_assign_zpci(struct planner *p)
 {
-    struct zpci_state zs = {p, {NULL, 0}, {NULL, 0}};
+    struct zpci_state zs = {p, {0}, {0}};
     size_t *disks, ndisks;
     int rc;
 
@@ -171,14 +134,12 @@ int plan_assign_zpci(struct planner *p)
         return 0;
     }
     disks = xcalloc(p->dom->ndevs + 1, sizeof(*disks));
-    zs.uids.v = xcalloc(p->dom->ndevs + 1, sizeof(unsigned long));
-    zs.fids.v = xcalloc(p->dom->ndevs + 1, sizeof(unsigned long));
     nonpci_disk_order(p->dom, disks, &ndisks);
     rc = zpci_pass(&zs, disks, ndisks, true);
     if (rc == 0)
         rc = zpci_pass(&zs, disks, ndisks, false);
     free(disks);
-    free(zs.uids.v);
-    free(zs.fids.v);
+    sortset_free(&zs.uids);
+    sortset_free(&zs.fids);
     return rc;
 }

@@ -12,9 +12,9 @@
 #include "render/writer.h"
 #include "util/xalloc.h"
 
-static bool is_ctrl(const struct device *dev, const char *type, long index)
+static bool is_ctrl(const struct device *dev, enum ctrl_type type, long index)
 {
-    return dev->kind == DEV_CONTROLLER && str_eq(dev->type, type) &&
+    return dev->kind == DEV_CONTROLLER && dev->ctrl_type == type &&
            dev->index == index;
 }
 
@@ -68,12 +68,12 @@ static bool recreated_controller(const struct xmldoc *xd,
 {
     if (dev->kind != DEV_CONTROLLER || !plain_controller(xd, dev))
         return false;
-    if (is_ctrl(dev, "usb", 0))
+    if (is_ctrl(dev, CTRL_TYPE_USB, 0))
         return m && m->implicit_usb &&
                (!dev->model || str_eq(dev->model, m->implicit_usb));
-    if (is_ctrl(dev, "sata", 0))
+    if (is_ctrl(dev, CTRL_TYPE_SATA, 0))
         return (m && m->implicit_sata) || has_disk_on(dom, "sata");
-    if (is_ctrl(dev, "ide", 0))
+    if (is_ctrl(dev, CTRL_TYPE_IDE, 0))
         return !has_disk_on(dom, "ide");
     return false;
 }
@@ -85,21 +85,21 @@ static bool recreated_controller(const struct xmldoc *xd,
  */
 static bool usb_bus0_address(const struct device *dev)
 {
-    if (dev->addr_type != ADDR_OTHER || !str_eq(dev->addr_type_name, "usb") ||
+    const char *bus;
+
+    if (dev->addr_type != ADDR_OTHER || dev->other->kind != ADDR_KIND_USB ||
         (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net")))
         return false;
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
-        if (strcmp(dev->other.name[i], "bus") == 0)
-            return strtol(dev->other.value[i], NULL, 0) == 0;
-    }
-    return true;
+    bus = domain_other_value(dev->other, "bus");
+    return !bus || strtol(bus, NULL, 0) == 0;
 }
 
 static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,
                         const struct machine *m)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
-        if (!device_is_added(dom->devs[i]) && is_ctrl(dom->devs[i], "usb", 0) &&
+        if (!device_is_added(dom->devs[i]) &&
+            is_ctrl(dom->devs[i], CTRL_TYPE_USB, 0) &&
             recreated_controller(xd, dom, m, dom->devs[i]))
             return true;
     }
@@ -146,7 +146,7 @@ size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
 
         if (device_is_added(dev))
             continue;
-        if ((dev->kind == DEV_CONTROLLER && str_eq(dev->type, "pci")) ||
+        if ((dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_PCI) ||
             recreated_controller(xd, dom, m, dev))
             elems[n++] = dev->elem;
         else if (dev->addr_elem >= 0 && (dev->addr_type == ADDR_PCI ||

@@ -590,9 +590,9 @@ static void render_address(struct strbuf *sb, const struct device *dev, char q,
         return;
     }
     sb_add(sb, "<address");
-    sb_add_attr(sb, q, "type", dev->other.type);
-    for (unsigned i = 0; i < dev->other.nattrs; i++)
-        sb_add_attr(sb, q, dev->other.name[i], dev->other.value[i]);
+    sb_add_attr(sb, q, "type", addr_kind_name(dev->other->kind));
+    for (unsigned i = 0; i < dev->other->nattrs; i++)
+        sb_add_attr(sb, q, dev->other->name[i], dev->other->value[i]);
     sb_add(sb, "/>");
 }
 

@@ -162,9 +162,9 @@ static const char *modern_model(const struct topo *t, const struct device *d)
     case DEV_INTERFACE:
         return "use <model type='virtio'/> (or e1000e)";
     case DEV_CONTROLLER:
-        if (str_eq(d->type, "usb"))
+        if (d->ctrl_type == CTRL_TYPE_USB)
             return "use model='qemu-xhci'";
-        if (str_eq(d->type, "scsi"))
+        if (d->ctrl_type == CTRL_TYPE_SCSI)
             return "use model='virtio-scsi'";
         return "use virtio disks, or a PCI Express controller model";
     case DEV_SOUND:
@@ -198,7 +198,7 @@ static int check_added_legacy(const struct topo *t, size_t pos,
                   "needs %s, which pciplan adds (as libvirt does)%s%s, a "
                   "conventional PCI device on a PCI Express machine; %s",
                   name, *what ? " as " : "", what,
-                  str_eq(d->type, "scsi")
+                  d->ctrl_type == CTRL_TYPE_SCSI
                       ? "declare <controller type='scsi' "
                         "model='virtio-scsi'/>"
                       : "use virtio disks, or fewer disks on this bus");

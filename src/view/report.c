@@ -63,21 +63,19 @@ static const char *hotplug_word(const struct topo_bus *b)
 /* The value of attribute 'name' of a planned non-PCI address, or NULL. */
 static const char *other_attr(const struct device *dev, const char *name)
 {
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
-        if (strcmp(dev->other.name[i], name) == 0)
-            return dev->other.value[i];
-    }
-    return NULL;
+    return domain_other_value(device_other(dev), name);
 }
 
 static void put_other_addr(FILE *f, const struct device *dev)
 {
-    put_clean(f, dev->other.type);
-    for (unsigned i = 0; i < dev->other.nattrs; i++) {
+    const struct other_addr *o = device_other(dev);
+
+    put_clean(f, addr_kind_name(o->kind));
+    for (unsigned i = 0; i < o->nattrs; i++) {
         fputc(' ', f);
-        put_clean(f, dev->other.name[i]);
+        put_clean(f, o->name[i]);
         fputc('=', f);
-        put_clean(f, dev->other.value[i]);
+        put_clean(f, o->value[i]);
     }
 }
 
@@ -89,16 +87,29 @@ static const char *chipset_reason(const struct topo *t, const struct device *d)
         return "the ICH9 sound device's fixed slot";
     if (d->kind != DEV_CONTROLLER)
         return "its fixed place on this machine";
-    if (str_eq(d->type, "ide"))
+    switch (d->ctrl_type) {
+    case CTRL_TYPE_IDE:
         return "the PIIX3 IDE function of the chipset";
-    if (str_eq(d->type, "sata"))
+    case CTRL_TYPE_SATA:
         return "the ICH9 SATA function of the chipset";
-    if (str_eq(d->type, "usb"))
+    case CTRL_TYPE_USB:
         return t->mach && t->mach->chipset == CHIPSET_PIIX3
                    ? "the PIIX3 USB function of the chipset"
                    : "the ICH9 USB slot, as libvirt places it";
-    if (str_eq(d->model, "dmi-to-pci-bridge"))
-        return "slot 0x1e, where libvirt puts a dmi-to-pci-bridge";
+    case CTRL_TYPE_PCI:
+        if (d->pci_model == PCI_MODEL_DMI_TO_PCI_BRIDGE)
+            return "slot 0x1e, where libvirt puts a dmi-to-pci-bridge";
+        return "its fixed place on this machine";
+    case CTRL_TYPE_FDC:
+    case CTRL_TYPE_SCSI:
+    case CTRL_TYPE_VIRTIO_SERIAL:
+    case CTRL_TYPE_CCID:
+    case CTRL_TYPE_XENBUS:
+    case CTRL_TYPE_ISA:
+    case CTRL_TYPE_OTHER:
+    case CTRL_TYPE_NONE:
+        break;
+    }
     return "its fixed place on this machine";
 }
 
@@ -149,7 +160,7 @@ static void put_pci_reason(FILE *f, const struct topo *t, size_t pos)
 
 static void put_other_reason(FILE *f, const struct device *d)
 {
-    const char *type = d->other.type;
+    const char *type = addr_kind_name(device_other(d)->kind);
 
     if (d->kind == DEV_CONSOLE && (!d->type || str_eq(d->type, "serial"))) {
         fputs("serial 0's address (libvirt's console 0 is serial 0 again)", f);
@@ -188,11 +199,11 @@ static void put_machine_reason(FILE *f, const struct device *d)
         fputs("added, as libvirt adds USB input devices for <graphics> on "
               "this machine",
               f);
-    else if (str_eq(d->type, "usb"))
+    else if (d->ctrl_type == CTRL_TYPE_USB)
         fputs("added, as libvirt adds the machine's default USB controller", f);
-    else if (str_eq(d->type, "sata"))
+    else if (d->ctrl_type == CTRL_TYPE_SATA)
         fputs("added, as this machine always has SATA controller 0", f);
-    else if (str_eq(d->type, "pci"))
+    else if (d->ctrl_type == CTRL_TYPE_PCI)
         fputs("added, as libvirt adds the root bus", f);
     else
         fputs("added, as libvirt does on this machine", f);

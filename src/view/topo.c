@@ -12,8 +12,7 @@
 
 bool topo_is_pci_ctrl(const struct device *dev)
 {
-    return dev->kind == DEV_CONTROLLER && dev->type &&
-           strcmp(dev->type, "pci") == 0;
+    return dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_PCI;
 }
 
 const struct pci_addr *topo_pci_addr(const struct device *dev)
@@ -37,7 +36,7 @@ static const struct machine *find_machine(const struct domain *dom,
 static void add_bus(struct topo *t, size_t pos)
 {
     const struct device *dev = t->dom->devs[pos];
-    enum pci_model m = pci_model_from_name(dev->model);
+    enum pci_model m = dev->pci_model;
     struct topo_bus *b;
 
     if (m == PCI_MODEL_NONE || dev->index < 0 || dev->index >= PCI_MAX_BUSES ||
@@ -107,20 +106,32 @@ static bool named_controller(const struct device *d, const char **type,
 {
     if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER)
         return false;
-    if (!strcmp(d->other.type, "virtio-serial") ||
-        !strcmp(d->other.type, "ccid"))
-        *type = d->other.type;
-    else if (strcmp(d->other.type, "drive") == 0)
+    const struct other_addr *o = device_other(d);
+    const char *controller = domain_other_value(o, "controller");
+
+    switch (o->kind) {
+    case ADDR_KIND_VIRTIO_SERIAL:
+    case ADDR_KIND_CCID:
+        *type = addr_kind_name(o->kind);
+        break;
+    case ADDR_KIND_DRIVE:
         *type = d->kind == DEV_DISK ? d->bus : "*";
-    else
+        break;
+    case ADDR_KIND_NONE:
+    case ADDR_KIND_USB:
+    case ADDR_KIND_SPAPR_VIO:
+    case ADDR_KIND_VIRTIO_S390:
+    case ADDR_KIND_CCW:
+    case ADDR_KIND_VIRTIO_MMIO:
+    case ADDR_KIND_ISA:
+    case ADDR_KIND_DIMM:
+    case ADDR_KIND_UNASSIGNED:
         return false;
+    }
     if (!*type)
         return false;
-    *index = 0; /* no controller= means controller 0 */
-    for (unsigned i = 0; i < d->other.nattrs; i++) {
-        if (!strcmp(d->other.name[i], "controller"))
-            *index = strtol(d->other.value[i], NULL, 0);
-    }
+    /* no controller= means controller 0 */
+    *index = controller ? strtol(controller, NULL, 0) : 0;
     return true;
 }
 
@@ -182,7 +193,8 @@ static void find_users(struct topo *t)
         if (c->kind != DEV_CONTROLLER || !c->type)
             continue;
         a = first_use(u, n, c->type, idx);
-        b = strcmp(c->type, "virtio-serial") && strcmp(c->type, "ccid")
+        b = c->ctrl_type != CTRL_TYPE_VIRTIO_SERIAL &&
+                    c->ctrl_type != CTRL_TYPE_CCID
                 ? first_use(u, n, "*", idx)
                 : -1;
         t->user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;

@@ -10,6 +10,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <strings.h>
 #include <stddef.h>
@@ -242,10 +243,12 @@ static void keep_address_value(char *out, size_t size, const char *v)
     snprintf(out, size, "%s", v);
 }
 
-static void load_other_address(struct other_addr *o, xmlNodePtr a,
+static void load_other_address(struct device *dev, xmlNodePtr a,
                                const char *type)
 {
-    snprintf(o->type, sizeof(o->type), "%s", type);
+    struct other_addr *o = device_set_other(dev, addr_kind_from_name(type));
+
+    assert(o->kind != ADDR_KIND_NONE);
     for (xmlAttrPtr at = a->properties; at; at = at->next) {
         xmlChar *v;
 
@@ -259,6 +262,7 @@ static void load_other_address(struct other_addr *o, xmlNodePtr a,
         xmlFree(v);
         o->nattrs++;
     }
+    domain_other_resolve(o);
 }
 
 /*
@@ -314,7 +318,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     dev->addr_elem = xmldoc_elem_index(xd, a);
     /* libvirt's parser skips the address of a model='none' USB
      * controller (it is no device): it takes no slot and is dropped */
-    if (dev->kind == DEV_CONTROLLER && str_eq(dev->type, "usb") &&
+    if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB &&
         str_eq(dev->model, "none")) {
         dev->addr_dropped = true;
         return 0;
@@ -335,7 +339,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0)
         return -1;
     dev->addr_controller = ctrl;
-    load_other_address(&dev->other, a, type);
+    load_other_address(dev, a, type);
     return 0;
 }
 
@@ -445,13 +449,13 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
     xmlNodePtr model = child_element(n, "model");
     xmlNodePtr target = child_element(n, "target");
     xmlNodePtr master = child_element(n, "master");
-    char *type = attr(n, "type");
-    bool usb = type && strcmp(type, "usb") == 0;
+    bool usb;
 
-    free(type);
     if (child_element(n, "pcihole64"))
         load_pcihole64(dev, xd, child_element(n, "pcihole64"));
     dev->model = attr(n, "model");
+    domain_resolve_controller(dev);
+    usb = dev->ctrl_type == CTRL_TYPE_USB;
     dev->has_master = master != NULL;
     dev->master_startport = -1;
     if (master && number_attr(master, "startport", 0x7fffffff,

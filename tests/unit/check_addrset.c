@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "pci/addrset.h"
+#include "util/sortset.h"
 #include "check_suites.h"
 
 #define PCI_DEV (CONN_AUTOASSIGN | CONN_PCI_DEVICE)
@@ -165,6 +166,33 @@ START_TEST(model_names_round_trip)
 }
 END_TEST
 
+/* The sorted multiset the address kinds share: order, repeats, the
+ * lowest free value past a run (with a repeat inside it). */
+START_TEST(sortset_multiset_and_lowest_free)
+{
+    static const unsigned long in[] = {7, 3, 5, 3, 4, 0x2000, 6};
+    struct sortset s = {0};
+
+    for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++)
+        sortset_insert(&s, in[i]);
+    for (size_t i = 0; i < 40; i++)
+        sortset_insert(&s, 100 + i); /* grows past its first block */
+    ck_assert_uint_eq(s.n, 47);
+    for (size_t i = 1; i < s.n; i++)
+        ck_assert_uint_le(s.v[i - 1], s.v[i]);
+    ck_assert_uint_eq(sortset_count(&s, 3), 2);
+    ck_assert_uint_eq(sortset_count(&s, 2), 0);
+    ck_assert(sortset_contains(&s, 0x2000) && !sortset_contains(&s, 8));
+    ck_assert_uint_eq(sortset_lowest_free(&s, 0), 0);
+    ck_assert_uint_eq(sortset_lowest_free(&s, 3), 8);
+    ck_assert_uint_eq(sortset_lowest_free(&s, 100), 140);
+    ck_assert(!sortset_add(&s, 5) && sortset_add(&s, 8));
+    ck_assert_uint_eq(sortset_lowest_free(&s, 3), 9);
+    sortset_free(&s);
+    ck_assert_uint_eq(s.n, 0);
+}
+END_TEST
+
 Suite *addrset_suite(void)
 {
     Suite *s = suite_create("addrset");
@@ -181,6 +209,7 @@ Suite *addrset_suite(void)
     tcase_add_test(tc, root_port_has_one_slot);
     tcase_add_test(tc, hotplug_off_port_is_not_hotpluggable);
     tcase_add_test(tc, model_names_round_trip);
+    tcase_add_test(tc, sortset_multiset_and_lowest_free);
     suite_add_tcase(s, tc);
     return s;
 }

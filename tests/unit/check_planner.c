@@ -397,6 +397,130 @@ START_TEST(planned_domain_is_stable)
 }
 END_TEST
 
+/* The model resolves type= and model= once: every known name round-trips,
+ * an unknown one is OTHER (still planned as a PCI device), and what the
+ * planner adds or defaults is resolved too. */
+START_TEST(model_controller_types_resolved)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2", "<controller type='foo' index='0'/>\n"
+                              "<controller type='scsi' index='0'/>\n"
+                              "<disk type='file' device='disk'><target "
+                              "dev='sdh' bus='scsi'/></disk>\n");
+    size_t other = 0, scsi = 0, root = 0;
+
+    for (int t = 0; t < CTRL_TYPE_KNOWN; t++)
+        ck_assert_int_eq(ctrl_type_from_name(ctrl_type_name(t)), t);
+    ck_assert_int_eq(ctrl_type_from_name(NULL), CTRL_TYPE_NONE);
+    ck_assert_int_eq(ctrl_type_from_name("foo"), CTRL_TYPE_OTHER);
+    ck_assert_ptr_null(ctrl_type_name(CTRL_TYPE_OTHER));
+    ck_assert_int_eq(p.rc, 0);
+    for (size_t i = 0; i < p.dom.ndevs; i++) {
+        const struct device *dev = p.dom.devs[i];
+
+        if (dev->kind != DEV_CONTROLLER)
+            continue;
+        ck_assert_int_eq(dev->ctrl_type, ctrl_type_from_name(dev->type));
+        other += dev->ctrl_type == CTRL_TYPE_OTHER;
+        scsi += dev->ctrl_type == CTRL_TYPE_SCSI;
+        if (dev->ctrl_type == CTRL_TYPE_PCI)
+            root += dev->pci_model == PCI_MODEL_PCI_ROOT;
+        else
+            ck_assert_int_eq(dev->pci_model, PCI_MODEL_NONE);
+        if (dev->ctrl_type == CTRL_TYPE_OTHER)
+            ck_assert_int_ne(dev->addr_type, ADDR_NONE);
+    }
+    ck_assert_uint_eq(other, 1);
+    ck_assert_uint_eq(scsi, 2); /* sdh is on controller 1, added */
+    ck_assert_uint_eq(root, 1);
+    done(&p);
+}
+END_TEST
+
+/* Index-less controllers are numbered per type through the controller
+ * index: two unknown types by name, an ICH9 companion on its set's. */
+START_TEST(model_controller_index_per_type)
+{
+    struct planned p =
+        plan("pc-q35-7.2", "<controller type='foo'/>\n"
+                           "<controller type='bar'/>\n"
+                           "<controller type='foo'/>\n"
+                           "<controller type='usb' model='ich9-ehci1'/>\n"
+                           "<controller type='usb' model='ich9-uhci1'/>\n"
+                           "<controller type='scsi' index='1'/>\n"
+                           "<controller type='scsi'/>\n");
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 0)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 1)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 2)->index, 1);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 3)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 4)->index, 0);
+    ck_assert_int_eq(nth(&p, DEV_CONTROLLER, 6)->index, 0);
+    ck_assert_ptr_nonnull(controller(&p, "sata", 0));
+    ck_assert_ptr_null(controller(&p, "scsi", 2));
+    done(&p);
+}
+END_TEST
+
+/* A non-PCI address is typed once at load: its numbers with a flag per
+ * written attribute, its attributes kept as written; completing it adds
+ * only the missing ones and keeps the user's spelling of the others. */
+START_TEST(model_typed_drive_address)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2",
+             "<disk type='file' device='disk'><target dev='sda' bus='scsi'/>"
+             "<address type='drive' unit=' +3' controller='00'/></disk>\n"
+             "<disk type='file' device='disk'><target dev='sdb' bus='scsi'/>"
+             "</disk>\n<channel type='pty'><target type='virtio'/>"
+             "<address type='virtio-serial' controller='0' bus='0' port='2'/>"
+             "</channel>\n");
+    const struct device *a = nth(&p, DEV_DISK, 0), *b = nth(&p, DEV_DISK, 1);
+    const struct device *ch = nth(&p, DEV_CHANNEL, 0);
+    static const char *const names[] = {"controller", "bus", "target", "unit"};
+    static const char *const values[] = {"00", "0", "0", "3"};
+
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_ptr_nonnull(a->other);
+    ck_assert_int_eq(a->other->kind, ADDR_KIND_DRIVE);
+    ck_assert_uint_eq(a->other->present, 0xf); /* completed */
+    ck_assert(a->addr_changed);
+    for (unsigned i = 0; i < 4; i++) {
+        ck_assert_str_eq(a->other->name[i], names[i]);
+        ck_assert_str_eq(a->other->value[i], values[i]);
+    }
+    ck_assert_int_eq(a->other->drive.unit, 3);
+    ck_assert_int_eq(b->other->drive.unit, 1);
+    ck_assert_int_eq(ch->other->vserial.port, 2);
+    ck_assert(!ch->addr_changed); /* complete as written */
+    ck_assert_ptr_null(nth(&p, DEV_MEMBALLOON, 0)->other);
+    ck_assert_int_eq(device_other(nth(&p, DEV_MEMBALLOON, 0))->kind,
+                     ADDR_KIND_NONE);
+    done(&p);
+}
+END_TEST
+
+/* Numbering resumes where the type's last search ended: it still skips
+ * every index the input took, before and after. */
+START_TEST(model_controller_numbering_resumes)
+{
+    struct planned p =
+        plan("pc-i440fx-7.2", "<controller type='xenbus' index='1'/>\n"
+                              "<controller type='xenbus'/>\n"
+                              "<controller type='xenbus'/>\n"
+                              "<controller type='xenbus' index='3'/>\n"
+                              "<controller type='xenbus'/>\n"
+                              "<controller type='xenbus'/>\n");
+    static const long want[] = {1, 0, 2, 3, 4, 5};
+
+    ck_assert_int_eq(p.rc, 0);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(nth(&p, DEV_CONTROLLER, i)->index, want[i]);
+    done(&p);
+}
+END_TEST
+
 Suite *planner_suite(void)
 {
     Suite *s = suite_create("planner");
@@ -411,6 +535,10 @@ Suite *planner_suite(void)
     tcase_add_test(pc, pc_double_use_names_both);
     tcase_add_test(pc, pc_reserve_n_free_slots);
     tcase_add_test(pc, planned_domain_is_stable);
+    tcase_add_test(pc, model_controller_types_resolved);
+    tcase_add_test(pc, model_typed_drive_address);
+    tcase_add_test(pc, model_controller_numbering_resumes);
+    tcase_add_test(q35, model_controller_index_per_type);
     tcase_add_test(q35, q35_minimal);
     tcase_add_test(q35, q35_reserve_counts);
     tcase_add_test(q35, q35_root_ports_total);
