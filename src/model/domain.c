@@ -72,22 +72,29 @@ void domain_resolve_controller(struct device *dev)
                          : PCI_MODEL_NONE;
 }
 
+/* Each kind's numeric fields, with the base libvirt reads each in (its
+ * device_conf.c parsers: 10 decimal, 16 hex with or without 0x, 0 C's
+ * decimal, 0x-hex or 0-octal). */
 static const struct {
     const char *name;
     const char *fields[OTHER_ADDR_FIELDS];
+    int bases[OTHER_ADDR_FIELDS];
 } addr_kinds[ADDR_KIND_COUNT] = {
-    [ADDR_KIND_DRIVE] = {"drive", {"controller", "bus", "target", "unit"}},
+    [ADDR_KIND_DRIVE] = {"drive",
+                         {"controller", "bus", "target", "unit"},
+                         {10, 10, 10, 10}},
     [ADDR_KIND_VIRTIO_SERIAL] = {"virtio-serial",
-                                 {"controller", "bus", "port"}},
-    [ADDR_KIND_CCID] = {"ccid", {"controller", "slot"}},
-    [ADDR_KIND_USB] = {"usb", {"bus"}},
-    [ADDR_KIND_SPAPR_VIO] = {"spapr-vio", {"reg"}},
-    [ADDR_KIND_VIRTIO_S390] = {"virtio-s390", {NULL}},
-    [ADDR_KIND_CCW] = {"ccw", {"cssid", "ssid", "devno"}},
-    [ADDR_KIND_VIRTIO_MMIO] = {"virtio-mmio", {NULL}},
-    [ADDR_KIND_ISA] = {"isa", {"iobase", "irq"}},
-    [ADDR_KIND_DIMM] = {"dimm", {"slot", "base"}},
-    [ADDR_KIND_UNASSIGNED] = {"unassigned", {NULL}},
+                                 {"controller", "bus", "port"},
+                                 {10, 10, 10}},
+    [ADDR_KIND_CCID] = {"ccid", {"controller", "slot"}, {10, 10}},
+    [ADDR_KIND_USB] = {"usb", {"bus"}, {10}},
+    [ADDR_KIND_SPAPR_VIO] = {"spapr-vio", {"reg"}, {16}},
+    [ADDR_KIND_VIRTIO_S390] = {"virtio-s390", {NULL}, {0}},
+    [ADDR_KIND_CCW] = {"ccw", {"cssid", "ssid", "devno"}, {0, 0, 0}},
+    [ADDR_KIND_VIRTIO_MMIO] = {"virtio-mmio", {NULL}, {0}},
+    [ADDR_KIND_ISA] = {"isa", {"iobase", "irq"}, {16, 16}},
+    [ADDR_KIND_DIMM] = {"dimm", {"slot", "base"}, {10, 16}},
+    [ADDR_KIND_UNASSIGNED] = {"unassigned", {NULL}, {0}},
 };
 
 const char *addr_kind_name(enum addr_kind kind)
@@ -111,6 +118,23 @@ const char *addr_kind_field(enum addr_kind kind, unsigned f)
     return addr_kinds[kind].fields[f];
 }
 
+int addr_kind_field_base(enum addr_kind kind, unsigned f)
+{
+    assert(addr_kind_field(kind, f) != NULL);
+    return addr_kinds[kind].bases[f];
+}
+
+bool domain_other_is_field(enum addr_kind kind, const char *name)
+{
+    const char *f;
+
+    for (unsigned i = 0; (f = addr_kind_field(kind, i)) != NULL; i++) {
+        if (strcmp(f, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 const char *domain_other_value(const struct other_addr *o, const char *name)
 {
     for (unsigned i = 0; i < o->nattrs; i++) {
@@ -121,18 +145,17 @@ const char *domain_other_value(const struct other_addr *o, const char *name)
 }
 
 /*
- * A number as the planner reads an attribute: C's 0x-hex, 0-octal or
- * decimal with nothing after it (load has range-checked what libvirt
- * reads as decimal), -1 for anything else.
+ * A number as libvirt reads the attribute, in 'base', with nothing after
+ * it (load has range-checked every field already), -1 for anything else.
  */
-static long attr_number(const char *value)
+static long attr_number(const char *value, int base)
 {
     char *end;
     long v;
 
     if (!value)
         return -1;
-    v = strtol(value, &end, 0);
+    v = strtol(value, &end, base);
     return *end || v < 0 ? -1 : v;
 }
 
@@ -143,7 +166,8 @@ void domain_other_resolve(struct other_addr *o)
         const char *name = addr_kind_field(o->kind, f);
         const char *value = name ? domain_other_value(o, name) : NULL;
 
-        o->field[f] = attr_number(value);
+        o->field[f] =
+            value ? attr_number(value, addr_kind_field_base(o->kind, f)) : -1;
         if (value)
             o->present |= 1u << f;
     }

@@ -219,6 +219,13 @@ enum addr_kind addr_kind_from_name(const char *name);
 /* Field f's attribute name of a kind, NULL past its last field. */
 const char *addr_kind_field(enum addr_kind kind, unsigned f);
 
+/* The base libvirt reads field 'f' of 'kind' in (10, 16 or 0: C's
+ * prefixes); 'f' must name a field. */
+int addr_kind_field_base(enum addr_kind kind, unsigned f);
+
+/* Whether 'name' is one of the numeric fields of 'kind'. */
+bool domain_other_is_field(enum addr_kind kind, const char *name);
+
 /* Read the kind's numbers from the attributes (kind set), once. */
 void domain_other_resolve(struct other_addr *o);
 /* The value of attribute 'name' as written, or NULL. */

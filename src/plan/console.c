@@ -101,13 +101,25 @@ int plan_console_compat(struct planner *p)
     return 0;
 }
 
+/* The same numbers as libvirt reads them (the attributes' spelling may
+ * differ), and the same attributes, such as a usb port, that are not
+ * numbers. */
 static bool same_other(const struct other_addr *a, const struct other_addr *b)
 {
-    if (a->kind != b->kind || a->nattrs != b->nattrs)
+    if (a->kind != b->kind || a->nattrs != b->nattrs ||
+        a->present != b->present)
         return false;
+    for (unsigned f = 0; f < OTHER_ADDR_FIELDS; f++) {
+        if (a->field[f] != b->field[f])
+            return false;
+    }
     for (unsigned i = 0; i < a->nattrs; i++) {
-        if (strcmp(a->name[i], b->name[i]) != 0 ||
-            strtoul(a->value[i], NULL, 0) != strtoul(b->value[i], NULL, 0))
+        const char *name = a->name[i];
+
+        if (strcmp(name, b->name[i]) != 0)
+            return false;
+        if (!domain_other_is_field(a->kind, name) &&
+            strcmp(a->value[i], b->value[i]) != 0)
             return false;
     }
     return true;

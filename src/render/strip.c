@@ -85,13 +85,11 @@ static bool recreated_controller(const struct xmldoc *xd,
  */
 static bool usb_bus0_address(const struct device *dev)
 {
-    const char *bus;
-
     if (dev->addr_type != ADDR_OTHER || dev->other->kind != ADDR_KIND_USB ||
         (dev->kind == DEV_INTERFACE && str_eq(dev->model, "usb-net")))
         return false;
-    bus = domain_other_value(dev->other, "bus");
-    return !bus || strtol(bus, NULL, 0) == 0;
+    /* field 0 of a usb address is its bus; absent means bus 0 */
+    return dev->other->field[0] <= 0;
 }
 
 static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,

@@ -107,7 +107,6 @@ static bool named_controller(const struct device *d, const char **type,
     if (d->kind == DEV_CONTROLLER || d->addr_type != ADDR_OTHER)
         return false;
     const struct other_addr *o = device_other(d);
-    const char *controller = domain_other_value(o, "controller");
 
     switch (o->kind) {
     case ADDR_KIND_VIRTIO_SERIAL:
@@ -130,8 +129,10 @@ static bool named_controller(const struct device *d, const char **type,
     }
     if (!*type)
         return false;
-    /* no controller= means controller 0 */
-    *index = controller ? strtol(controller, NULL, 0) : 0;
+    /* no controller= means controller 0; it is field 0 of the three
+     * kinds above */
+    assert(strcmp(addr_kind_field(o->kind, 0), "controller") == 0);
+    *index = o->field[0] >= 0 ? o->field[0] : 0;
     return true;
 }
 

@@ -266,42 +266,28 @@ static void load_other_address(struct device *dev, xmlNodePtr a,
 }
 
 /*
- * The address types libvirt knows, and the fields it reads as decimal
- * unsigned ints (the PCI, CCW and spapr-vio numbers may be hex).
+ * The address types libvirt knows, each numeric field read in the base
+ * libvirt reads it in (the model's table); libvirt reads spapr-vio's reg
+ * and a dimm's base as 64-bit numbers, the rest as unsigned ints.
  */
 static int check_other_address(xmlNodePtr a, const char *type, struct diag *d)
 {
-    static const struct {
-        const char *type;
-        const char *decimal[4];
-    } types[] = {
-        {"drive", {"controller", "bus", "target", "unit"}},
-        {"virtio-serial", {"controller", "bus", "port", NULL}},
-        {"ccid", {"controller", "slot", NULL, NULL}},
-        {"usb", {"bus", NULL, NULL, NULL}},
-        {"spapr-vio", {NULL}},
-        {"virtio-s390", {NULL}},
-        {"ccw", {NULL}},
-        {"virtio-mmio", {NULL}},
-        {"isa", {NULL}},
-        {"dimm", {NULL}},
-        {"unassigned", {NULL}},
-    };
+    enum addr_kind kind = addr_kind_from_name(type);
+    const char *name;
 
-    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++) {
-        if (strcmp(type, types[i].type) != 0)
-            continue;
-        for (size_t f = 0; f < 4 && types[i].decimal[f]; f++) {
-            long v;
+    if (kind == ADDR_KIND_NONE)
+        return diag_fail(d, STATUS_INVALID, line_of(a), "address",
+                         "unknown address type '%s'", type);
+    for (unsigned f = 0; (name = addr_kind_field(kind, f)) != NULL; f++) {
+        bool wide = strcmp(name, "reg") == 0 || strcmp(name, "base") == 0;
+        long v;
 
-            if (number_attr_base(a, types[i].decimal[f], 10, 0xffffffffUL, &v,
-                                 d) < 0)
-                return -1;
-        }
-        return 0;
+        if (number_attr_base(a, name, addr_kind_field_base(kind, f),
+                             wide ? (unsigned long)LONG_MAX : 0xffffffffUL, &v,
+                             d) < 0)
+            return -1;
     }
-    return diag_fail(d, STATUS_INVALID, line_of(a), "address",
-                     "unknown address type '%s'", type);
+    return 0;
 }
 
 static int load_address(struct device *dev, const struct xmldoc *xd,

@@ -22,11 +22,11 @@
  * multifunction as given.  Nothing else is looked at.
  *
  * With --all, every device's <address> is compared whatever its type: type
- * and all attributes, numbers by value (reg='0x00002000' equals
- * reg='8192'), anything else (a USB port path such as '1.2') as text.  A
- * device of EXPECTED that carries an address but has no counterpart in
- * ACTUAL is reported missing, one of ACTUAL that carries an address but has
- * none in EXPECTED is reported unexpected.
+ * and all attributes, numbers by value in libvirt's base for each
+ * (reg='0x00002000' equals reg='2000', both hex), anything else (a USB port
+ * path such as '1.2') as text.  A device of EXPECTED that carries an address
+ * but has no counterpart in ACTUAL is reported missing, one of ACTUAL that
+ * carries an address but has none in EXPECTED is reported unexpected.
  *
  * --full (what the libvirt checks use) is --all and more: every attribute
  * of a controller (model, ports, vectors, ...; only type and index, its key,
@@ -146,15 +146,60 @@ static bool attr_is(const xmlNode *n, const char *name, const char *value)
     return ret;
 }
 
-/* Parse a libvirt number (decimal, 0x hex or 0 octal). */
-static bool number(const char *s, unsigned long long *val)
+/* Parse a number in 'base' (0: decimal, 0x hex or 0 octal) as libvirt
+ * does: leading blanks and a + allowed, no -, nothing after it. */
+static bool number_base(const char *s, int base, unsigned long long *val)
 {
     char *end;
 
-    if (!s || !*s || *s == '-')
+    if (!s)
         return false;
-    *val = strtoull(s, &end, 0);
+    s += strspn(s, " \t\n\r\v\f");
+    if (!*s || *s == '-')
+        return false;
+    *val = strtoull(s, &end, base);
     return *end == '\0';
+}
+
+static bool number(const char *s, unsigned long long *val)
+{
+    return number_base(s, 0, val);
+}
+
+/*
+ * The base libvirt 9.0 and 11.3 read an attribute of an <address> in
+ * (src/conf/device_conf.c, domain_conf.c): drive, virtio-serial, ccid and
+ * usb numbers and a dimm slot in decimal, a spapr-vio reg, isa iobase and
+ * irq and a dimm base in hex (with or without 0x), the rest (pci, ccw)
+ * with C's prefixes.  Written independently of pciplan's own table.
+ */
+static int address_attr_base(const xmlAttr *a)
+{
+    static const struct {
+        const char *type, *attr;
+        int base;
+    } bases[] = {
+        {"drive", "*", 10},       {"virtio-serial", "*", 10},
+        {"ccid", "*", 10},        {"usb", "bus", 10},
+        {"dimm", "slot", 10},     {"dimm", "base", 16},
+        {"spapr-vio", "reg", 16}, {"isa", "iobase", 16},
+        {"isa", "irq", 16},
+    };
+    const xmlNode *n = a->parent;
+    char *type;
+    int base = 0;
+
+    if (!n || !xmlStrEqual(n->name, BAD_CAST "address"))
+        return 0;
+    type = attr(n, "type");
+    for (size_t i = 0; type && i < sizeof(bases) / sizeof(*bases); i++) {
+        if (strcmp(type, bases[i].type) == 0 &&
+            (strcmp(bases[i].attr, "*") == 0 ||
+             xmlStrEqual(a->name, BAD_CAST bases[i].attr)))
+            base = bases[i].base;
+    }
+    xmlFree(type);
+    return base;
 }
 
 /* "name=value" with the value normalised numerically when possible. */
@@ -164,7 +209,8 @@ static char *norm_attr(const xmlAttr *a)
     unsigned long long n;
     char *s;
 
-    if (number(v, &n))
+    if (!xmlStrEqual(a->name, BAD_CAST "type") &&
+        number_base(v, address_attr_base(a), &n))
         s = fmt("%s=%llu", (const char *)a->name, n);
     else
         s = fmt("%s=%s", (const char *)a->name, v ? v : "");
