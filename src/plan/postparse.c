@@ -310,9 +310,12 @@ static int check_duplicate_indexes(struct planner *p)
     }
     qsort(k, n, sizeof(*k), compare_ctrl_keys);
     for (size_t i = 1; i < n; i++) {
-        if (compare_ctrl_type_index(&k[i], &k[i - 1]) == 0 &&
-            (i < 2 || compare_ctrl_type_index(&k[i], &k[i - 2]) != 0) &&
-            k[i].order < worst) {
+        /* the second of a run of equal keys names the pair */
+        bool second =
+            compare_ctrl_type_index(&k[i], &k[i - 1]) == 0 &&
+            !(i >= 2 && compare_ctrl_type_index(&k[i], &k[i - 2]) == 0);
+
+        if (second && k[i].order < worst) {
             worst = k[i].order;
             first = k[i - 1].order;
         }
