@@ -227,9 +227,9 @@ static void explain_reserve_failure(const struct xmldoc *xd,
 
 /*
  * Name the fix for a plan that failed: both explanations plan the
- * document again, from a model loaded anew each time, and the DOM they
- * load from is gone (dropped after the first load), so the text is
- * parsed once more; this is the failure path only.
+ * document again, from a model loaded anew each time, and the values
+ * they load from are gone (dropped after the first load), so the text
+ * is parsed once more; this is the failure path only.
  */
 static void explain_failure(const struct xmldoc *xd,
                             const struct run_options *o, struct diag *d)
@@ -267,9 +267,9 @@ int run_document(const char *text, size_t len, const struct run_options *o,
         return -1;
     memset(&dom, 0, sizeof(dom));
     ret = domain_load(&dom, &xd, d);
-    /* the model has every value now; only --strip reads the DOM again */
+    /* the model has every value now; only --strip reads them again */
     if (o->view != RUN_VIEW_STRIP)
-        xmldoc_drop_dom(&xd);
+        xmldoc_drop_values(&xd);
     if (ret == 0 && o->view == RUN_VIEW_STRIP)
         ret = strip_render(&xd, &dom, &r->out, &r->outlen, d);
     else if (ret == 0 && (ret = plan_run(&dom, &o->plan, d)) == 0)

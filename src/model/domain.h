@@ -1,7 +1,7 @@
 /*
  * domain.h: the domain model shared by the planner and the writer.
  *
- * Built from the DOM by domain_load(); the planner only reads and
+ * Built from the parsed document by domain_load(); the planner only reads and
  * changes these structures (it never sees XML), and the writer renders
  * exactly the changes the planner flagged (it never decides anything
  * about PCI).

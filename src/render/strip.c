@@ -26,19 +26,19 @@ static bool is_ctrl(const struct device *dev, enum ctrl_type type, long index)
 static bool plain_controller(const struct xmldoc *xd, const struct device *dev)
 {
     static const char *const attrs[] = {"type", "index", "model", NULL};
-    xmlNodePtr n = xd->elems[dev->elem].node;
 
-    for (xmlAttrPtr a = n->properties; a; a = a->next) {
+    for (size_t a = 0; a < xmldoc_nattrs(xd, dev->elem); a++) {
+        const char *name = xmldoc_attr_name(xd, dev->elem, a);
         size_t i = 0;
 
-        while (attrs[i] && strcmp((const char *)a->name, attrs[i]) != 0)
+        while (attrs[i] && strcmp(name, attrs[i]) != 0)
             i++;
         if (!attrs[i])
             return false;
     }
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE &&
-            strcmp((const char *)c->name, "address") != 0)
+    for (long c = xmldoc_child(xd, dev->elem, NULL); c >= 0;
+         c = xmldoc_next(xd, c, NULL)) {
+        if (!xmldoc_name_is(xd, c, "address"))
             return false;
     }
     return true;
@@ -114,20 +114,10 @@ static size_t extra_pci_addresses(const struct xmldoc *xd,
 {
     size_t n = 0;
 
-    for (xmlNodePtr c = xd->elems[dev->elem].node->children; c; c = c->next) {
-        long e;
-        xmlChar *type;
-
-        if (c->type != XML_ELEMENT_NODE ||
-            strcmp((const char *)c->name, "address") != 0)
-            continue;
-        e = xmldoc_elem_index(xd, c);
-        if (e < 0 || e == dev->addr_elem)
-            continue;
-        type = xmlGetProp(c, (const xmlChar *)"type");
-        if (type && strcmp((const char *)type, "pci") == 0)
-            elems[n++] = e;
-        xmlFree(type);
+    for (long c = xmldoc_child(xd, dev->elem, "address"); c >= 0;
+         c = xmldoc_next(xd, c, "address")) {
+        if (c != dev->addr_elem && str_eq(xmldoc_attr(xd, c, "type"), "pci"))
+            elems[n++] = c;
     }
     return n;
 }

@@ -80,7 +80,7 @@ static void sb_printf(struct strbuf *sb, const char *fmt, ...)
 }
 
 /*
- * Values come decoded from the DOM, so they must be escaped again; both
+ * Values come decoded by the parser, so they must be escaped again; both
  * quotes, whichever delimits them, and the whitespace a parser would
  * otherwise normalise to a space (so no value holds a line break).
  */
@@ -415,7 +415,7 @@ static bool contains_newline(const struct writer *w, size_t from, size_t to)
     return memchr(w->xd->text + from, '\n', to - from) != NULL;
 }
 
-/* ---- the element tree (the table; the DOM is gone) ---- */
+/* ---- the element tree (the table; the values are gone) ---- */
 
 static long elem_or_none(uint32_t idx)
 {

@@ -21,69 +21,52 @@
 
 #include <libxml/tree.h>
 
-static bool is_element(xmlNodePtr n, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE &&
-           (!name || strcmp((const char *)n->name, name) == 0);
-}
-
-static xmlNodePtr child_element(xmlNodePtr parent, const char *name)
-{
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next) {
-        if (is_element(c, name))
-            return c;
-    }
-    return NULL;
-}
-
 /*
- * Attribute value, NULL when absent; *tofree is what the caller frees
- * (NULL when the value is the DOM's own). A parsed attribute is one text
- * node, read in place; anything else (a value from the DTD's defaults,
- * several nodes) is what xmlGetNoNsProp() makes of it.
+ * An element of the document: its index in the table, -1 for none. The
+ * lookups take a missing element and give a missing one (or NULL) back,
+ * so a chain like attr(child(n, "model"), "type") needs no test between.
  */
-static const char *attr_value(xmlNodePtr n, const char *name, char **tofree)
+struct elem {
+    const struct xmldoc *xd;
+    long i;
+};
+
+static bool present(struct elem n)
 {
-    xmlAttrPtr a;
-    xmlChar *v;
+    return n.i >= 0;
+}
 
-    *tofree = NULL;
-    if (!n)
-        return NULL;
-    for (a = n->properties; a; a = a->next) {
-        xmlNodePtr t = a->children;
+static struct elem child(struct elem parent, const char *name)
+{
+    return (struct elem){parent.xd, xmldoc_child(parent.xd, parent.i, name)};
+}
 
-        if (a->ns || strcmp((const char *)a->name, name) != 0)
-            continue;
-        if (t && !t->next && t->type == XML_TEXT_NODE && t->content)
-            return (const char *)t->content;
-        break;
-    }
-    /* only a DTD can declare an attribute the element does not have */
-    if (!a && !n->doc->intSubset && !n->doc->extSubset)
-        return NULL;
-    v = xmlGetNoNsProp(n, (const xmlChar *)name);
-    if (!v)
-        return NULL;
-    *tofree = xstrdup((const char *)v);
-    xmlFree(v);
-    return *tofree;
+static struct elem next(struct elem n, const char *name)
+{
+    return (struct elem){n.xd, xmldoc_next(n.xd, n.i, name)};
+}
+
+static const char *attr_value(struct elem n, const char *name)
+{
+    return xmldoc_attr(n.xd, n.i, name);
 }
 
 /* Attribute value as a malloc'ed string, NULL when absent. */
-static char *attr(xmlNodePtr n, const char *name)
+static char *attr(struct elem n, const char *name)
 {
-    char *tofree;
-    const char *v = attr_value(n, name, &tofree);
+    const char *v = attr_value(n, name);
 
-    return tofree ? tofree : v ? xstrdup(v) : NULL;
+    return v ? xstrdup(v) : NULL;
 }
 
-static unsigned line_of(xmlNodePtr n)
+static unsigned line_of(struct elem n)
 {
-    long line = xmlGetLineNo(n);
+    return xmldoc_line(n.xd, n.i);
+}
 
-    return line > 0 ? (unsigned)line : 0;
+static const char *name_of(struct elem n)
+{
+    return xmldoc_name(n.xd, n.i);
 }
 
 /*
@@ -116,11 +99,10 @@ static int parse_number(const char *s, unsigned long max, unsigned long *out)
     return parse_number_base(s, 0, max, out);
 }
 
-static int number_attr_base(xmlNodePtr n, const char *name, int base,
+static int number_attr_base(struct elem n, const char *name, int base,
                             unsigned long max, long *out, struct diag *d)
 {
-    char *tofree;
-    const char *s = attr_value(n, name, &tofree);
+    const char *s = attr_value(n, name);
     unsigned long v;
     int rc = 0;
 
@@ -128,26 +110,24 @@ static int number_attr_base(xmlNodePtr n, const char *name, int base,
     if (!s)
         return 0;
     if (parse_number_base(s, base, max, &v) < 0)
-        rc = diag_fail(d, STATUS_INVALID, line_of(n), (const char *)n->name,
+        rc = diag_fail(d, STATUS_INVALID, line_of(n), name_of(n),
                        "invalid %s '%s' (expected %s0..%lu)", name, s,
                        base == 10 ? "a decimal number " : "", max);
     else
         *out = (long)v;
-    free(tofree);
     return rc;
 }
 
-static int number_attr(xmlNodePtr n, const char *name, unsigned long max,
+static int number_attr(struct elem n, const char *name, unsigned long max,
                        long *out, struct diag *d)
 {
     return number_attr_base(n, name, 0, max, out, d);
 }
 
-static int tristate_attr(xmlNodePtr n, const char *name, int *out,
+static int tristate_attr(struct elem n, const char *name, int *out,
                          struct diag *d)
 {
-    char *tofree;
-    const char *s = attr_value(n, name, &tofree);
+    const char *s = attr_value(n, name);
     int rc = 0;
 
     *out = TRI_ABSENT;
@@ -158,22 +138,20 @@ static int tristate_attr(xmlNodePtr n, const char *name, int *out,
     else if (strcmp(s, "off") == 0)
         *out = TRI_OFF;
     else
-        rc = diag_fail(d, STATUS_INVALID, line_of(n), (const char *)n->name,
+        rc = diag_fail(d, STATUS_INVALID, line_of(n), name_of(n),
                        "invalid %s '%s' (expected 'on' or 'off')", name, s);
-    free(tofree);
     return rc;
 }
 
 /* s390 zPCI ids (<address type='pci'><zpci uid fid/>); libvirt reads
  * them on every architecture and rejects them where QEMU has no zPCI. */
-static int load_zpci(struct device *dev, const struct xmldoc *xd, xmlNodePtr a,
-                     struct diag *d)
+static int load_zpci(struct device *dev, struct elem a, struct diag *d)
 {
-    xmlNodePtr z = child_element(a, "zpci");
+    struct elem z = child(a, "zpci");
 
-    if (!z)
+    if (!present(z))
         return 0;
-    dev->zpci_elem = xmldoc_elem_index(xd, z);
+    dev->zpci_elem = z.i;
     if (number_attr(z, "uid", 0xffffffffUL, &dev->input_zpci.uid, d) < 0 ||
         number_attr(z, "fid", 0xffffffffUL, &dev->input_zpci.fid, d) < 0)
         return -1;
@@ -184,8 +162,7 @@ static int load_zpci(struct device *dev, const struct xmldoc *xd, xmlNodePtr a,
     return 0;
 }
 
-static int load_pci_address(struct device *dev, const struct xmldoc *xd,
-                            xmlNodePtr a, struct diag *d)
+static int load_pci_address(struct device *dev, struct elem a, struct diag *d)
 {
     static const struct {
         const char *name;
@@ -207,7 +184,7 @@ static int load_pci_address(struct device *dev, const struct xmldoc *xd,
                          "PCI domain 0x%04x is not supported (only 0)",
                          dev->addr.domain);
     if (tristate_attr(a, "multifunction", &dev->addr.multifunction, d) < 0 ||
-        load_zpci(dev, xd, a, d) < 0)
+        load_zpci(dev, a, d) < 0)
         return -1;
     dev->input_addr = dev->addr;
     return 0;
@@ -243,23 +220,20 @@ static void keep_address_value(char *out, size_t size, const char *v)
     snprintf(out, size, "%s", v);
 }
 
-static void load_other_address(struct device *dev, xmlNodePtr a,
+static void load_other_address(struct device *dev, struct elem a,
                                const char *type)
 {
     struct other_addr *o = device_set_other(dev, addr_kind_from_name(type));
 
     assert(o->kind != ADDR_KIND_NONE);
-    for (xmlAttrPtr at = a->properties; at; at = at->next) {
-        xmlChar *v;
+    for (size_t i = 0; i < xmldoc_nattrs(a.xd, a.i); i++) {
+        const char *name = xmldoc_attr_name(a.xd, a.i, i);
 
-        if (strcmp((const char *)at->name, "type") == 0 ||
-            o->nattrs == OTHER_ADDR_ATTRS)
+        if (strcmp(name, "type") == 0 || o->nattrs == OTHER_ADDR_ATTRS)
             continue;
-        v = xmlNodeListGetString(a->doc, at->children, 1);
-        snprintf(o->name[o->nattrs], sizeof(o->name[0]), "%s", at->name);
+        snprintf(o->name[o->nattrs], sizeof(o->name[0]), "%s", name);
         keep_address_value(o->value[o->nattrs], sizeof(o->value[0]),
-                           v ? (const char *)v : "");
-        xmlFree(v);
+                           xmldoc_attr_value(a.xd, a.i, i));
         o->nattrs++;
     }
     domain_other_resolve(o);
@@ -270,7 +244,7 @@ static void load_other_address(struct device *dev, xmlNodePtr a,
  * libvirt reads it in (the model's table); libvirt reads spapr-vio's reg
  * and a dimm's base as 64-bit numbers, the rest as unsigned ints.
  */
-static int check_other_address(xmlNodePtr a, const char *type, struct diag *d)
+static int check_other_address(struct elem a, const char *type, struct diag *d)
 {
     enum addr_kind kind = addr_kind_from_name(type);
     const char *name;
@@ -290,18 +264,17 @@ static int check_other_address(xmlNodePtr a, const char *type, struct diag *d)
     return 0;
 }
 
-static int load_address(struct device *dev, const struct xmldoc *xd,
-                        xmlNodePtr n, struct diag *d)
+static int load_address(struct device *dev, struct elem n, struct diag *d)
 {
-    xmlNodePtr a = child_element(n, "address");
+    struct elem a = child(n, "address");
     char *type;
     long ctrl;
 
     dev->addr.multifunction = TRI_ABSENT;
     dev->addr_controller = -1;
-    if (!a)
+    if (!present(a))
         return 0;
-    dev->addr_elem = xmldoc_elem_index(xd, a);
+    dev->addr_elem = a.i;
     /* libvirt's parser skips the address of a model='none' USB
      * controller (it is no device): it takes no slot and is dropped */
     if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_USB &&
@@ -316,7 +289,7 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     if (strcmp(type, "pci") == 0) {
         free(type);
         dev->addr_type = ADDR_PCI;
-        return load_pci_address(dev, xd, a, d);
+        return load_pci_address(dev, a, d);
     }
     dev->addr_type = ADDR_OTHER;
     dev->addr_type_name = type;
@@ -329,13 +302,12 @@ static int load_address(struct device *dev, const struct xmldoc *xd,
     return 0;
 }
 
-static int load_target(struct device *dev, const struct xmldoc *xd,
-                       xmlNodePtr t, struct diag *d)
+static int load_target(struct device *dev, struct elem t, struct diag *d)
 {
     struct ctrl_target *tg = &dev->target;
-    xmlNodePtr node;
+    struct elem node;
 
-    dev->target_elem = xmldoc_elem_index(xd, t);
+    dev->target_elem = t.i;
     if (number_attr(t, "chassisNr", 255, &tg->chassis_nr, d) < 0 ||
         number_attr(t, "chassis", 255, &tg->chassis, d) < 0 ||
         number_attr(t, "port", 255, &tg->port, d) < 0 ||
@@ -343,13 +315,13 @@ static int load_target(struct device *dev, const struct xmldoc *xd,
         number_attr(t, "index", 255, &tg->index, d) < 0 ||
         tristate_attr(t, "hotplug", &tg->hotplug, d) < 0)
         return -1;
-    node = child_element(t, "node");
-    if (node) {
-        xmlChar *text = xmlNodeGetContent(node);
+    node = child(t, "node");
+    if (present(node)) {
+        char *text = xmldoc_text(node.xd, node.i);
         unsigned long v;
-        int bad = parse_number((const char *)text, 0xffff, &v);
+        int bad = parse_number(text, 0xffff, &v);
 
-        xmlFree(text);
+        free(text);
         if (bad)
             return diag_fail(d, STATUS_INVALID, line_of(node), "node",
                              "invalid NUMA node number");
@@ -406,11 +378,10 @@ static unsigned long long unit_scale(const char *unit)
  * in KiB (rounded up) and writes it back as unit='KiB'. A value it cannot
  * read is left as written (libvirt's own check reports it).
  */
-static void load_pcihole64(struct device *dev, const struct xmldoc *xd,
-                           xmlNodePtr h)
+static void load_pcihole64(struct device *dev, struct elem h)
 {
     char *unit = attr(h, "unit");
-    xmlChar *text = xmlNodeGetContent(h);
+    char *text = xmldoc_text(h.xd, h.i);
     unsigned long long scale = unit_scale(unit), v;
     char *end, canon[32];
 
@@ -418,7 +389,7 @@ static void load_pcihole64(struct device *dev, const struct xmldoc *xd,
         errno = 0;
         v = strtoull((const char *)text, &end, 10);
         if (!errno && !*end && v <= ULLONG_MAX / scale) {
-            dev->pcihole64_elem = xmldoc_elem_index(xd, h);
+            dev->pcihole64_elem = h.i;
             dev->pcihole64_kib = (v * scale + 1023) / 1024;
             snprintf(canon, sizeof(canon), "%llu", dev->pcihole64_kib);
             dev->pcihole64_rewrite = !unit || strcmp(unit, "KiB") != 0 ||
@@ -426,28 +397,27 @@ static void load_pcihole64(struct device *dev, const struct xmldoc *xd,
         }
     }
     free(unit);
-    xmlFree(text);
+    free(text);
 }
 
-static int load_controller(struct device *dev, const struct xmldoc *xd,
-                           xmlNodePtr n, struct diag *d)
+static int load_controller(struct device *dev, struct elem n, struct diag *d)
 {
-    xmlNodePtr model = child_element(n, "model");
-    xmlNodePtr target = child_element(n, "target");
-    xmlNodePtr master = child_element(n, "master");
+    struct elem model = child(n, "model");
+    struct elem target = child(n, "target");
+    struct elem master = child(n, "master");
     bool usb;
 
-    if (child_element(n, "pcihole64"))
-        load_pcihole64(dev, xd, child_element(n, "pcihole64"));
+    if (present(child(n, "pcihole64")))
+        load_pcihole64(dev, child(n, "pcihole64"));
     dev->model = attr(n, "model");
     domain_resolve_controller(dev);
     usb = dev->ctrl_type == CTRL_TYPE_USB;
-    dev->has_master = master != NULL;
+    dev->has_master = present(master);
     dev->master_startport = -1;
-    if (master && number_attr(master, "startport", 0x7fffffff,
-                              &dev->master_startport, d) < 0)
+    if (present(master) && number_attr(master, "startport", 0x7fffffff,
+                                       &dev->master_startport, d) < 0)
         return -1;
-    if (usb && !master &&
+    if (usb && !present(master) &&
         (dev->master_startport = companion_startport(dev->model)) >= 0) {
         dev->has_master = true;
         dev->master_added = true;
@@ -457,12 +427,12 @@ static int load_controller(struct device *dev, const struct xmldoc *xd,
     /* libvirt reads a controller index as a decimal int */
     if (number_attr_base(n, "index", 10, 0x7fffffffUL, &dev->index, d) < 0)
         return -1;
-    if (model) {
-        dev->model_name_elem = xmldoc_elem_index(xd, model);
+    if (present(model)) {
+        dev->model_name_elem = model.i;
         dev->model_name = attr(model, "name");
     }
-    if (target)
-        return load_target(dev, xd, target, d);
+    if (present(target))
+        return load_target(dev, target, d);
     return 0;
 }
 
@@ -510,15 +480,15 @@ static const char *default_input_bus(const char *type, const char *arch)
 
 /* The model string of <model type='...'/> children (interface, video,
  * shmem). */
-static char *model_child_type(xmlNodePtr n)
+static char *model_child_type(struct elem n)
 {
-    return attr(child_element(n, "model"), "type");
+    return attr(child(n, "model"), "type");
 }
 
 static int load_details(struct device *dev, const struct domain *dom,
-                        const struct xmldoc *xd, xmlNodePtr n, struct diag *d)
+                        struct elem n, struct diag *d)
 {
-    xmlNodePtr target = child_element(n, "target");
+    struct elem target = child(n, "target");
 
     switch (dev->kind) {
     case DEV_DISK:
@@ -531,9 +501,9 @@ static int load_details(struct device *dev, const struct domain *dom,
             dev->bus = default_disk_bus(dev->type, dev->dev);
         break;
     case DEV_CONTROLLER:
-        return load_controller(dev, xd, n, d);
+        return load_controller(dev, n, d);
     case DEV_FILESYSTEM:
-        dev->model = attr(child_element(n, "driver"), "type");
+        dev->model = attr(child(n, "driver"), "type");
         dev->fs_model = attr(n, "model");
         break;
     case DEV_INTERFACE:
@@ -541,7 +511,7 @@ static int load_details(struct device *dev, const struct domain *dom,
         dev->model = model_child_type(n);
         break;
     case DEV_VIDEO: {
-        xmlNodePtr model = child_element(n, "model");
+        struct elem model = child(n, "model");
         char *primary = attr(model, "primary");
 
         dev->model = attr(model, "type");
@@ -606,25 +576,23 @@ static int check_address_fits(const struct device *dev, struct diag *d)
     return 0;
 }
 
-static int load_device(struct domain *dom, const struct xmldoc *xd,
-                       xmlNodePtr n, struct diag *d)
+static int load_device(struct domain *dom, struct elem n, struct diag *d)
 {
-    struct device *dev =
-        domain_add_device(dom, dev_kind_from_name((const char *)n->name));
+    struct device *dev = domain_add_device(dom, dev_kind_from_name(name_of(n)));
 
-    dev->elem = xmldoc_elem_index(xd, n);
+    dev->elem = n.i;
     dev->line = line_of(n);
     if (dev->kind == DEV_OTHER || dev->kind == DEV_EMULATOR)
         return 0;
     dev->type = attr(n, "type");
-    if (load_details(dev, dom, xd, n, d) < 0 || load_address(dev, xd, n, d) < 0)
+    if (load_details(dev, dom, n, d) < 0 || load_address(dev, n, d) < 0)
         return -1;
     return check_address_fits(dev, d);
 }
 
-static void load_memory_slots(struct domain *dom, xmlNodePtr root)
+static void load_memory_slots(struct domain *dom, struct elem root)
 {
-    char *slots = attr(child_element(root, "maxMemory"), "slots");
+    char *slots = attr(child(root, "maxMemory"), "slots");
     unsigned long v;
 
     dom->memory_slots =
@@ -632,20 +600,19 @@ static void load_memory_slots(struct domain *dom, xmlNodePtr root)
     free(slots);
 }
 
-static void load_os(struct domain *dom, const struct xmldoc *xd,
-                    xmlNodePtr root)
+static void load_os(struct domain *dom, struct elem root)
 {
-    xmlNodePtr type = child_element(child_element(root, "os"), "type");
-    xmlNodePtr cpu = child_element(root, "cpu");
+    struct elem type = child(child(root, "os"), "type");
+    struct elem cpu = child(root, "cpu");
 
-    xmlNodePtr acpi = child_element(child_element(root, "features"), "acpi");
+    struct elem acpi = child(child(root, "features"), "acpi");
 
-    dom->has_numa = child_element(cpu, "numa") != NULL;
-    dom->acpi_line = acpi ? line_of(acpi) : 0;
+    dom->has_numa = present(child(cpu, "numa"));
+    dom->acpi_line = line_of(acpi);
     load_memory_slots(dom, root);
-    if (!type)
+    if (!present(type))
         return;
-    dom->os_type_elem = xmldoc_elem_index(xd, type);
+    dom->os_type_elem = type.i;
     dom->os_type_line = line_of(type);
     dom->arch = attr(type, "arch");
     dom->machine = attr(type, "machine");
@@ -653,25 +620,24 @@ static void load_os(struct domain *dom, const struct xmldoc *xd,
 
 int domain_load(struct domain *dom, const struct xmldoc *xd, struct diag *d)
 {
-    xmlNodePtr root = xmlDocGetRootElement(xd->doc);
-    xmlNodePtr devices = child_element(root, "devices");
+    struct elem root = {xd, 0};
+    struct elem devices = child(root, "devices");
 
     memset(dom, 0, sizeof(*dom));
     dom->os_type_elem = -1;
     dom->devices_elem = -1;
-    load_os(dom, xd, root);
-    if (!devices)
+    load_os(dom, root);
+    if (!present(devices))
         return 0;
-    dom->devices_elem = xmldoc_elem_index(xd, devices);
-    dom->devices_line = devices ? line_of(devices) : 0;
+    dom->devices_elem = devices.i;
+    dom->devices_line = line_of(devices);
     /* libvirt reads the devices of every <devices> element (and writes
      * one); added devices go to the first, the others' devices are
      * addressed where they are */
-    for (; devices; devices = devices->next) {
-        if (!is_element(devices, "devices"))
-            continue;
-        for (xmlNodePtr c = devices->children; c; c = c->next) {
-            if (is_element(c, NULL) && load_device(dom, xd, c, d) < 0)
+    for (; present(devices); devices = next(devices, "devices")) {
+        for (struct elem c = child(devices, NULL); present(c);
+             c = next(c, NULL)) {
+            if (load_device(dom, c, d) < 0)
                 return -1;
         }
     }

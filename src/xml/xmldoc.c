@@ -2,11 +2,13 @@
  * xmldoc.c: hostile-input-safe loading of a domain XML, with the byte
  * position of every element in the original text.
  *
- * libxml2 decides whether the document is acceptable; a small tokenizer
- * then walks the original bytes once to find where each element's tags
- * are, because libxml2 keeps no byte offsets. The two views are paired
- * in document order, so the tokenizer only has to be right for
- * documents libxml2 has already accepted.
+ * libxml2 decides whether the document is acceptable; it builds no tree:
+ * SAX hooks fill a table of elements (tree links and line) and, beside
+ * it, their attribute values and text, read once by the model and then
+ * freed. A small tokenizer then walks the original bytes once to find
+ * where each element's tags are, because libxml2 keeps no byte offsets.
+ * The two views are paired in document order, so the tokenizer only has
+ * to be right for documents libxml2 has already accepted.
  */
 #include "xml/xmldoc.h"
 #include "util/xalloc.h"
@@ -19,6 +21,8 @@
 #include <strings.h>
 
 #include <libxml/SAX2.h>
+#include <libxml/dict.h>
+#include <libxml/valid.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -26,48 +30,54 @@
 
 /*
  * No network, no DTD loading, no default attributes from the DTD, no
- * entity substitution, no relaxed size limits. Line numbers above 65535
- * are kept so messages about big documents point at the right line.
+ * entity substitution, no relaxed size limits; line numbers above 65535
+ * counted.
  */
 #define XMLDOC_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
 
-/*
- * Whitespace between elements need not make text nodes (about a third
- * of the DOM): nothing reads them, and the writer takes layout from the
- * bytes. Whitespace libxml2 keeps (inside an element without child
- * elements, or beside text) is only ever part of a value with text. But
- * libxml2 keeps an element's line above 65535 in the text nodes around
- * it (XML_PARSE_BIG_LINES), so a document that long keeps them all.
- */
-#define XMLDOC_NOBLANKS_MAX_LINES 65535u
+struct xml_values {
+    xmlDictPtr dict;        /* the parser's names, kept alive */
+    xmlDocPtr dtd;          /* no element: the DOCTYPE's declarations */
+    const char **names;     /* the local name of each element */
+    const char **prefixes;  /* its prefix, NULL without; until located */
+    struct xml_attr *attrs; /* of every element, in document order */
+    size_t nattrs, attrs_cap;
+    char *pool; /* attribute values and text, NUL-terminated */
+    size_t pool_len, pool_cap;
+    struct xml_text *runs; /* character data in document order */
+    size_t nruns, runs_cap;
+    uint32_t *text_first; /* an element's runs and its descendants' */
+    uint32_t *text_end;
+};
 
-static bool fewer_lines_than(const char *text, size_t len, size_t max)
-{
-    const char *p = text, *end = text + len;
-    size_t lines = 1;
+/* An attribute as libxml2 read it: character references resolved,
+ * whitespace normalised. */
+struct xml_attr {
+    const char *name; /* the local name, from the parser's dictionary */
+    uint32_t value;   /* offset of the value in the pool */
+    bool prefixed;    /* in a namespace */
+};
 
-    while (lines < max && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        lines++;
-        p++;
-    }
-    return lines < max;
-}
+/* A run of character data (text or CDATA) directly inside 'owner'. */
+struct xml_text {
+    uint32_t owner;
+    uint32_t off; /* in the pool */
+    uint32_t len;
+    bool blank;
+};
 
 /* State shared by the SAX hooks and the error handler during a parse. */
 struct parse_state {
     xmlParserCtxtPtr ctxt;
     struct diag *d;
-    bool stopped; /* one of our own checks failed */
-    size_t nelems;
+    struct xmldoc *xd;
+    size_t elems_cap;
+    bool stopped;  /* one of our own checks failed */
     size_t nnodes; /* every kind of node, attributes included */
     unsigned depth;
-    startElementNsSAX2Func start_element;
-    endElementNsSAX2Func end_element;
-    charactersSAXFunc characters;
-    charactersSAXFunc whitespace;
-    cdataBlockSAXFunc cdata;
-    commentSAXFunc comment;
-    processingInstructionSAXFunc pi;
+    /* the open elements, root first; their last child element so far */
+    uint32_t open[XMLDOC_MAX_DEPTH + 1];
+    uint32_t last_child[XMLDOC_MAX_DEPTH + 1];
     /* the first error libxml2 reported; fatal ones take precedence */
     bool have_error;
     bool error_fatal;
@@ -92,8 +102,9 @@ static void stop_with(struct parse_state *st, const char *element,
 }
 
 /*
- * A 64 MiB document of "<!---->" would otherwise become nine million
- * DOM nodes (1.5 GB). False once the parse has been stopped.
+ * Elements, attributes, text runs, comments: a 64 MiB document of
+ * "<!---->" or of attributes would otherwise grow the tables without
+ * bound. False once the parse has been stopped.
  */
 static bool count_nodes(struct parse_state *st, size_t n)
 {
@@ -112,95 +123,349 @@ static bool count_nodes(struct parse_state *st, size_t n)
     return false;
 }
 
-/*
- * Counting in the SAX callbacks rather than afterwards means a hostile
- * document never gets to build more than the allowed number of nodes.
- */
-static void count_start_element(void *ctx, const xmlChar *localname,
-                                const xmlChar *prefix, const xmlChar *uri,
-                                int nb_namespaces, const xmlChar **namespaces,
-                                int nb_attributes, int nb_defaulted,
-                                const xmlChar **attributes)
+/* Room for 'n' more bytes in the pool; the offset they go to. */
+static uint32_t pool_reserve(struct xml_values *v, size_t n)
 {
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
+    /* values and text are no longer than the text they come from, and
+     * XMLDOC_MAX_NODES bounds the NULs between them */
+    assert(v->pool_len + n < UINT32_MAX);
+    if (v->pool_len + n > v->pool_cap) {
+        v->pool_cap = v->pool_cap ? v->pool_cap * 2 : 4096;
+        if (v->pool_cap < v->pool_len + n)
+            v->pool_cap = v->pool_len + n;
+        v->pool = xreallocarray(v->pool, v->pool_cap, 1);
+    }
+    return (uint32_t)v->pool_len;
+}
+
+/*
+ * With entity substitution off, libxml2 hands over an attribute value
+ * that had a reference with each '&' it resolved written as "&#38;"
+ * (libxml2's tree builder re-reads such values); any other '&' starts a
+ * reference to an entity, which is refused. 'out' has room for 'len'.
+ */
+static int decode_value(struct parse_state *st, const char *name, const char *s,
+                        size_t len, char *out, size_t *outlen)
+{
+    size_t i = 0, n = 0;
+
+    while (i < len) {
+        const char *semi;
+
+        if (s[i] != '&') {
+            out[n++] = s[i++];
+            continue;
+        }
+        if (len - i >= 5 && memcmp(s + i, "&#38;", 5) == 0) {
+            out[n++] = '&';
+            i += 5;
+            continue;
+        }
+        semi = memchr(s + i, ';', len - i);
+        diag_fail(st->d, STATUS_INVALID, current_line(st), name,
+                  "entity reference '&%.*s;' is not allowed",
+                  semi ? (int)(semi - s - i - 1 > 64 ? 64 : semi - s - i - 1)
+                       : 0,
+                  s + i + 1);
+        st->stopped = true;
+        xmlStopParser(st->ctxt);
+        return -1;
+    }
+    *outlen = n;
+    return 0;
+}
+
+/*
+ * A name whose prefix is bound to no namespace keeps it, as libxml2's
+ * tree (and so libvirt) has it: <foo:disk> is no <disk>.
+ */
+static const char *qualified_name(struct parse_state *st,
+                                  const xmlChar *localname,
+                                  const xmlChar *prefix, const xmlChar *uri)
+{
+    const xmlChar *q;
+
+    if (!prefix || uri)
+        return (const char *)localname;
+    q = xmlDictQLookup(st->ctxt->dict, prefix, localname);
+    if (!q)
+        xalloc_die();
+    return (const char *)q;
+}
+
+/* The attributes libxml2 read (5 pointers each: local name, prefix,
+ * URI, value, end of value); not those defaulted from the DOCTYPE,
+ * which xmldoc_attr() looks up there, as libxml2's tree does. */
+static int add_attributes(struct parse_state *st, const xmlChar *elem,
+                          int nb_attributes, int nb_defaulted,
+                          const xmlChar **attributes)
+{
+    struct xml_values *v = st->xd->values;
+    size_t n = (size_t)(nb_attributes - nb_defaulted);
+
+    if (v->nattrs + n > v->attrs_cap) {
+        v->attrs_cap = v->attrs_cap ? v->attrs_cap * 2 : 256;
+        if (v->attrs_cap < v->nattrs + n)
+            v->attrs_cap = v->nattrs + n;
+        v->attrs = xreallocarray(v->attrs, v->attrs_cap, sizeof(*v->attrs));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const xmlChar **a = attributes + 5 * i;
+        size_t len = (size_t)(a[4] - a[3]), outlen;
+        uint32_t off = pool_reserve(v, len + 1);
+        const char *name = qualified_name(st, a[0], a[1], a[2]);
+
+        if (decode_value(st, (const char *)elem, (const char *)a[3], len,
+                         v->pool + off, &outlen) < 0)
+            return -1;
+        v->pool[off + outlen] = '\0';
+        v->pool_len += outlen + 1;
+        v->attrs[v->nattrs++] =
+            (struct xml_attr){name, off, a[1] != NULL && a[2] != NULL};
+    }
+    return 0;
+}
+
+static bool all_blank(const xmlChar *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Blanks between child elements are layout, not text: runs of them at
+ * the end of the parent's text go when a child begins, and none is kept
+ * after the first child (as libxml2's tree leaves them out).
+ */
+static void drop_trailing_blanks(struct xml_values *v, uint32_t owner)
+{
+    while (v->nruns > v->text_first[owner] &&
+           v->runs[v->nruns - 1].owner == owner &&
+           v->runs[v->nruns - 1].blank) {
+        const struct xml_text *r = &v->runs[--v->nruns];
+
+        if (r->off + r->len == v->pool_len)
+            v->pool_len = r->off;
+    }
+}
+
+/* Grow the element table and its per-element arrays to hold one more. */
+static struct xml_elem *new_element(struct parse_state *st)
+{
+    struct xmldoc *xd = st->xd;
+    struct xml_values *v = xd->values;
+
+    if (xd->nelems == st->elems_cap) {
+        size_t cap = st->elems_cap ? st->elems_cap * 2 : 256;
+
+        xd->elems = xreallocarray(xd->elems, cap, sizeof(*xd->elems));
+        v->names = xreallocarray(v->names, cap, sizeof(*v->names));
+        v->prefixes = xreallocarray(v->prefixes, cap, sizeof(*v->prefixes));
+        v->text_first = xreallocarray(v->text_first, cap, sizeof(uint32_t));
+        v->text_end = xreallocarray(v->text_end, cap, sizeof(uint32_t));
+        st->elems_cap = cap;
+    }
+    memset(&xd->elems[xd->nelems], 0, sizeof(*xd->elems));
+    return &xd->elems[xd->nelems];
+}
+
+/* Link the new element 'i' below the innermost open element. */
+static void link_element(struct parse_state *st, uint32_t i)
+{
+    struct xml_elem *e = &st->xd->elems[i];
+
+    e->parent = e->first_child = e->next_sibling = XMLDOC_NONE;
+    if (st->depth == 0)
+        return;
+    e->parent = st->open[st->depth - 1];
+    if (st->last_child[st->depth - 1] == XMLDOC_NONE)
+        st->xd->elems[e->parent].first_child = i;
+    else
+        st->xd->elems[st->last_child[st->depth - 1]].next_sibling = i;
+    st->last_child[st->depth - 1] = i;
+}
+
+/*
+ * Checking the limits as elements arrive means a hostile document never
+ * gets to fill more than the allowed number of entries.
+ */
+static bool element_allowed(struct parse_state *st, const xmlChar *localname,
+                            int nb_attributes, int nb_namespaces)
+{
     char msg[64];
 
     if (!count_nodes(st, 1 + (size_t)nb_attributes + (size_t)nb_namespaces))
-        return;
-    if (++st->nelems > XMLDOC_MAX_ELEMENTS) {
+        return false;
+    if (st->xd->nelems >= XMLDOC_MAX_ELEMENTS) {
         snprintf(msg, sizeof(msg), "too many elements (limit %u)",
                  (unsigned)XMLDOC_MAX_ELEMENTS);
         stop_with(st, NULL, msg);
-        return;
+        return false;
     }
-    if (++st->depth > XMLDOC_MAX_DEPTH) {
+    if (st->depth >= XMLDOC_MAX_DEPTH) {
         snprintf(msg, sizeof(msg),
                  "elements nested too deeply (limit %u levels)",
                  (unsigned)XMLDOC_MAX_DEPTH);
         stop_with(st, (const char *)localname, msg);
-        return;
+        return false;
     }
-    st->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces,
-                      nb_attributes, nb_defaulted, attributes);
+    return true;
 }
 
-static void count_end_element(void *ctx, const xmlChar *localname,
-                              const xmlChar *prefix, const xmlChar *uri)
+static void start_element(void *ctx, const xmlChar *localname,
+                          const xmlChar *prefix, const xmlChar *uri,
+                          int nb_namespaces, const xmlChar **namespaces,
+                          int nb_attributes, int nb_defaulted,
+                          const xmlChar **attributes)
 {
     xmlParserCtxtPtr ctxt = ctx;
     struct parse_state *st = ctxt->_private;
+    struct xml_values *v = st->xd->values;
+    struct xml_elem *e;
+    uint32_t i;
+
+    (void)namespaces;
+    if (!element_allowed(st, localname, nb_attributes, nb_namespaces))
+        return;
+    if (st->depth > 0)
+        drop_trailing_blanks(v, st->open[st->depth - 1]);
+    e = new_element(st);
+    i = (uint32_t)st->xd->nelems;
+    e->line = current_line(st);
+    e->attr = (uint32_t)v->nattrs;
+    v->names[i] = qualified_name(st, localname, prefix, uri);
+    v->prefixes[i] = uri ? (const char *)prefix : NULL;
+    v->text_first[i] = v->text_end[i] = (uint32_t)v->nruns;
+    if (add_attributes(st, localname, nb_attributes, nb_defaulted, attributes) <
+        0)
+        return;
+    st->xd->nelems++;
+    link_element(st, i);
+    st->open[st->depth] = i;
+    st->last_child[st->depth] = XMLDOC_NONE;
+    st->depth++;
+}
+
+static void end_element(void *ctx, const xmlChar *localname,
+                        const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    if (st->stopped)
+        return;
+    assert(st->depth > 0);
+    st->depth--;
+    st->xd->values->text_end[st->open[st->depth]] =
+        (uint32_t)st->xd->values->nruns;
+}
+
+/* Something besides elements and blanks is in the innermost element. */
+static void mark_mixed(struct parse_state *st)
+{
+    if (st->depth > 0)
+        st->xd->elems[st->open[st->depth - 1]].mixed = true;
+}
+
+/*
+ * Character data of the innermost element. libxml2 delivers a run in
+ * chunks: a chunk that continues the last run extends it.
+ */
+static void add_text(struct parse_state *st, const xmlChar *ch, size_t len,
+                     bool cdata)
+{
+    struct xml_values *v = st->xd->values;
+    bool blank = !cdata && all_blank(ch, len);
+    uint32_t owner, off;
+    struct xml_text *last;
+
+    if (!blank)
+        mark_mixed(st);
+    if (st->depth == 0)
+        return;
+    owner = st->open[st->depth - 1];
+    /* blanks after a child element are layout */
+    if (blank && st->last_child[st->depth - 1] != XMLDOC_NONE)
+        return;
+    last = v->nruns > v->text_first[owner] ? &v->runs[v->nruns - 1] : NULL;
+    off = pool_reserve(v, len);
+    memcpy(v->pool + off, ch, len);
+    v->pool_len += len;
+    if (last && last->owner == owner && last->off + last->len == off) {
+        last->len += (uint32_t)len;
+        last->blank = last->blank && blank;
+        return;
+    }
+    if (!count_nodes(st, 1))
+        return;
+    if (v->nruns == v->runs_cap) {
+        v->runs_cap = v->runs_cap ? v->runs_cap * 2 : 256;
+        v->runs = xreallocarray(v->runs, v->runs_cap, sizeof(*v->runs));
+    }
+    v->runs[v->nruns++] = (struct xml_text){owner, off, (uint32_t)len, blank};
+}
+
+static void characters(void *ctx, const xmlChar *ch, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    if (!st->stopped)
+        add_text(st, ch, (size_t)len, false);
+}
+
+static void cdata_block(void *ctx, const xmlChar *value, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    if (!st->stopped)
+        add_text(st, value, (size_t)len, true);
+}
+
+static void comment(void *ctx, const xmlChar *value)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    (void)value;
+    if (count_nodes(st, 1))
+        mark_mixed(st);
+}
+
+static void processing_instruction(void *ctx, const xmlChar *target,
+                                   const xmlChar *data)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+
+    (void)target;
+    (void)data;
+    if (count_nodes(st, 1))
+        mark_mixed(st);
+}
+
+/* A reference to an entity libxml2 does not resolve itself: its text
+ * would not be in the original bytes. */
+static void reference(void *ctx, const xmlChar *name)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse_state *st = ctxt->_private;
+    char msg[128];
 
     if (st->stopped)
         return;
-    st->depth--;
-    st->end_element(ctx, localname, prefix, uri);
-}
-
-/* Text arrives in chunks: each counts, which only overestimates. */
-static void count_characters(void *ctx, const xmlChar *ch, int len)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-
-    if (count_nodes(st, 1) && st->characters)
-        st->characters(ctx, ch, len);
-}
-
-static void count_whitespace(void *ctx, const xmlChar *ch, int len)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-
-    if (count_nodes(st, 1) && st->whitespace)
-        st->whitespace(ctx, ch, len);
-}
-
-static void count_cdata(void *ctx, const xmlChar *value, int len)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-
-    if (count_nodes(st, 1) && st->cdata)
-        st->cdata(ctx, value, len);
-}
-
-static void count_comment(void *ctx, const xmlChar *value)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-
-    if (count_nodes(st, 1) && st->comment)
-        st->comment(ctx, value);
-}
-
-static void count_pi(void *ctx, const xmlChar *target, const xmlChar *data)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-
-    if (count_nodes(st, 1) && st->pi)
-        st->pi(ctx, target, data);
+    snprintf(msg, sizeof(msg), "entity reference '&%.64s;' is not allowed",
+             (const char *)name);
+    stop_with(st,
+              st->depth ? st->xd->values->names[st->open[st->depth - 1]] : NULL,
+              msg);
 }
 
 /*
@@ -239,7 +504,7 @@ static void remember_error(void *data, xmlErrorPtr err)
         return;
     /*
      * With an external subset, libxml2 only warns about an undefined
-     * entity and silently drops it from the value: the DOM would then
+     * entity and silently drops it from the value: the value would then
      * disagree with the bytes, so it is fatal here.
      */
     if (err->code == XML_ERR_UNDECLARED_ENTITY ||
@@ -364,52 +629,59 @@ static int check_encoding(const char *text, size_t len, struct diag *d)
                      (int)(p - value > 64 ? 64 : p - value), value);
 }
 
-/* The document, and how many elements it has in *nelems. */
-static xmlDocPtr run_libxml2(const char *text, size_t len, size_t *nelems,
-                             struct diag *d)
+/* Our hooks in place of the tree builder's; the DOCTYPE's declarations
+ * still go to libxml2's own (a document node with the DTD only). */
+static void install_hooks(xmlSAXHandlerPtr sax)
+{
+    sax->startElementNs = start_element;
+    sax->endElementNs = end_element;
+    sax->characters = characters;
+    /* the same function: libxml2 then never asks its tree which blanks
+     * are ignorable */
+    sax->ignorableWhitespace = characters;
+    sax->cdataBlock = cdata_block;
+    sax->comment = comment;
+    sax->processingInstruction = processing_instruction;
+    sax->reference = reference;
+    sax->entityDecl = reject_entity_decl;
+}
+
+static void report_not_well_formed(const struct parse_state *st)
+{
+    if (st->have_error)
+        diag_fail(st->d, STATUS_INVALID, st->error_line, NULL,
+                  "not well-formed XML: %s", st->error_msg);
+    else
+        diag_fail(st->d, STATUS_INVALID, current_line(st), NULL,
+                  "not well-formed XML");
+}
+
+/* Parse xd->text into xd's tables. */
+static int run_libxml2(struct xmldoc *xd, struct diag *d)
 {
     struct parse_state st;
     xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc = NULL;
+    int rc = -1;
 
     memset(&st, 0, sizeof(st));
     st.d = d;
-    if (len == 0) {
-        diag_fail(d, STATUS_INVALID, 0, NULL,
-                  "not well-formed XML: the document is empty");
-        return NULL;
-    }
-    ctxt = xmlCreateMemoryParserCtxt(text, (int)len);
-    if (!ctxt) {
-        diag_fail(d, STATUS_INVALID, 0, NULL, "cannot create XML parser");
-        return NULL;
-    }
+    st.xd = xd;
+    if (xd->len == 0)
+        return diag_fail(d, STATUS_INVALID, 0, NULL,
+                         "not well-formed XML: the document is empty");
+    ctxt = xmlCreateMemoryParserCtxt(xd->text, (int)xd->len);
+    if (!ctxt)
+        return diag_fail(d, STATUS_INVALID, 0, NULL,
+                         "cannot create XML parser");
     st.ctxt = ctxt;
-    xmlCtxtUseOptions(
-        ctxt, XMLDOC_PARSE_OPTIONS |
-                  (fewer_lines_than(text, len, XMLDOC_NOBLANKS_MAX_LINES)
-                       ? XML_PARSE_NOBLANKS
-                       : 0));
+    xmlCtxtUseOptions(ctxt, XMLDOC_PARSE_OPTIONS);
     /* do not trust global defaults someone may have changed */
     ctxt->replaceEntities = 0;
     ctxt->loadsubset = 0;
     ctxt->validate = 0;
     ctxt->_private = &st;
-    st.start_element = ctxt->sax->startElementNs;
-    st.end_element = ctxt->sax->endElementNs;
-    ctxt->sax->startElementNs = count_start_element;
-    ctxt->sax->endElementNs = count_end_element;
-    st.characters = ctxt->sax->characters;
-    st.whitespace = ctxt->sax->ignorableWhitespace;
-    st.cdata = ctxt->sax->cdataBlock;
-    st.comment = ctxt->sax->comment;
-    st.pi = ctxt->sax->processingInstruction;
-    ctxt->sax->characters = count_characters;
-    ctxt->sax->ignorableWhitespace = count_whitespace;
-    ctxt->sax->cdataBlock = count_cdata;
-    ctxt->sax->comment = count_comment;
-    ctxt->sax->processingInstruction = count_pi;
-    ctxt->sax->entityDecl = reject_entity_decl;
+    install_hooks(ctxt->sax);
+    xd->values = xcalloc(1, sizeof(*xd->values));
 
     xmlSetStructuredErrorFunc(&st, remember_error);
     xmlSetGenericErrorFunc(NULL, discard_generic_error);
@@ -417,31 +689,21 @@ static xmlDocPtr run_libxml2(const char *text, size_t len, size_t *nelems,
     xmlSetStructuredErrorFunc(NULL, NULL);
     xmlSetGenericErrorFunc(NULL, NULL);
 
-    if (!st.stopped && (!ctxt->wellFormed || !ctxt->myDoc)) {
-        if (st.have_error)
-            diag_fail(d, STATUS_INVALID, st.error_line, NULL,
-                      "not well-formed XML: %s", st.error_msg);
-        else
-            diag_fail(d, STATUS_INVALID, current_line(&st), NULL,
-                      "not well-formed XML");
-    }
+    if (!st.stopped && (!ctxt->wellFormed || !ctxt->myDoc))
+        report_not_well_formed(&st);
     if (!st.stopped && ctxt->wellFormed && ctxt->myDoc) {
-        doc = ctxt->myDoc;
+        assert(st.depth == 0);
+        xd->values->dtd = ctxt->myDoc;
         ctxt->myDoc = NULL;
-        *nelems = st.nelems;
+        xd->values->dict = ctxt->dict;
+        xmlDictReference(ctxt->dict);
+        rc = 0;
     }
     if (ctxt->myDoc)
         xmlFreeDoc(ctxt->myDoc);
     ctxt->myDoc = NULL;
     xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-static unsigned node_line(xmlNodePtr node)
-{
-    long line = xmlGetLineNo(node);
-
-    return line > 0 ? (unsigned)line : 0;
+    return rc;
 }
 
 /* A second line of defence behind reject_entity_decl(). */
@@ -475,117 +737,13 @@ static int check_encoding_declared(xmlDocPtr doc, struct diag *d)
                      enc);
 }
 
-static int reject_entity_ref(xmlNodePtr ref, xmlNodePtr owner, struct diag *d)
-{
-    return diag_fail(
-        d, STATUS_INVALID, node_line(owner), (const char *)owner->name,
-        "entity reference '&%.64s;' is not allowed", (const char *)ref->name);
-}
-
-static int check_attr_values(xmlNodePtr elem, struct diag *d)
-{
-    xmlAttrPtr a;
-    xmlNodePtr v;
-
-    for (a = elem->properties; a; a = a->next) {
-        for (v = a->children; v; v = v->next) {
-            if (v->type == XML_ENTITY_REF_NODE)
-                return reject_entity_ref(v, elem, d);
-        }
-    }
-    return 0;
-}
-
 /* Positions must fit the table's 32 bits, XMLDOC_NONE apart. */
 _Static_assert(XMLDOC_MAX_BYTES < UINT32_MAX &&
                    XMLDOC_MAX_ELEMENTS < UINT32_MAX,
                "element table offsets are 32 bits");
-/* The table is per element of hostile input: keep it small (LP64). */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct xml_elem) == 48,
+/* The table is per element of hostile input: keep it small. */
+_Static_assert(sizeof(struct xml_elem) == 48,
                "struct xml_elem is 48 bytes an element");
-
-/* Anything but elements and blank text: libvirt (and --strip) treat
- * such an element as having content. */
-static bool has_mixed_content(xmlNodePtr elem)
-{
-    for (xmlNodePtr c = elem->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE &&
-            (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c)))
-            return true;
-    }
-    return false;
-}
-
-static uint32_t index_of(xmlNodePtr n)
-{
-    return (uint32_t)((uintptr_t)n->_private - 1);
-}
-
-/* Link element 'i' (node n) into its parent's list of children. Its
- * parent and any earlier sibling come earlier in document order, so
- * they are in the table already. */
-static void link_element(struct xmldoc *xd, size_t i, xmlNodePtr n)
-{
-    struct xml_elem *e = &xd->elems[i];
-    xmlNodePtr prev = n->prev;
-
-    e->parent = e->first_child = e->next_sibling = XMLDOC_NONE;
-    e->mixed = has_mixed_content(n);
-    if (i == 0 || !n->parent || n->parent->type != XML_ELEMENT_NODE)
-        return;
-    e->parent = index_of(n->parent);
-    while (prev && prev->type != XML_ELEMENT_NODE)
-        prev = prev->prev;
-    if (prev)
-        xd->elems[index_of(prev)].next_sibling = (uint32_t)i;
-    else
-        xd->elems[e->parent].first_child = (uint32_t)i;
-}
-
-static xmlNodePtr next_in_document_order(xmlNodePtr node, xmlNodePtr root)
-{
-    if (node->type == XML_ELEMENT_NODE && node->children)
-        return node->children;
-    while (node && node != root) {
-        if (node->next)
-            return node->next;
-        node = node->parent;
-    }
-    return NULL;
-}
-
-/*
- * Collect the elements in document order, and make sure no entity
- * reference survived (their text would not be in the original bytes).
- */
-static int collect_elements(struct xmldoc *xd, xmlNodePtr root, size_t count,
-                            struct diag *d)
-{
-    /* the parser counted them: the table is allocated once */
-    size_t cap = count ? count : 1;
-    xmlNodePtr n;
-
-    xd->elems = xreallocarray(NULL, cap, sizeof(*xd->elems));
-    xd->nelems = 0;
-    for (n = root; n; n = next_in_document_order(n, root)) {
-        if (n->type == XML_ENTITY_REF_NODE)
-            return reject_entity_ref(n, n->parent ? n->parent : root, d);
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (check_attr_values(n, d) < 0)
-            return -1;
-        if (xd->nelems == cap) {
-            cap *= 2;
-            xd->elems = xreallocarray(xd->elems, cap, sizeof(*xd->elems));
-        }
-        memset(&xd->elems[xd->nelems], 0, sizeof(*xd->elems));
-        xd->elems[xd->nelems].node = n;
-        n->_private = (void *)(uintptr_t)(xd->nelems + 1);
-        link_element(xd, xd->nelems, n);
-        xd->nelems++;
-    }
-    return 0;
-}
 
 /* ---- the byte tokenizer ---- */
 
@@ -730,16 +888,16 @@ static size_t indent_start(const char *text, size_t start)
 
 /* The tag must name the element libxml2 put at this position; where
  * its local name is goes into e. */
-static bool tag_matches_node(const char *text, size_t len, struct xml_elem *e)
+static bool tag_matches_element(const struct xmldoc *xd, size_t i,
+                                struct xml_elem *e)
 {
-    const char *name = (const char *)e->node->name;
-    const char *p = text + e->start + 1;
-    size_t avail = len - e->start - 1;
+    const char *name = xd->values->names[i];
+    const char *prefix = xd->values->prefixes[i];
+    const char *p = xd->text + e->start + 1;
+    size_t avail = xd->len - e->start - 1;
     size_t n;
 
-    if (e->node->ns && e->node->ns->prefix) {
-        const char *prefix = (const char *)e->node->ns->prefix;
-
+    if (prefix) {
         n = strlen(prefix);
         if (avail < n + 1 || memcmp(p, prefix, n) != 0 || p[n] != ':')
             return false;
@@ -749,7 +907,7 @@ static bool tag_matches_node(const char *text, size_t len, struct xml_elem *e)
     n = strlen(name);
     if (n > UINT16_MAX || avail <= n || memcmp(p, name, n) != 0)
         return false;
-    e->name = (uint32_t)(p - text);
+    e->name = (uint32_t)(p - xd->text);
     e->name_len = (uint16_t)n;
     return is_xml_space(p[n]) || p[n] == '>' || p[n] == '/';
 }
@@ -790,8 +948,7 @@ static int locate_tags(struct xmldoc *xd, struct diag *d)
             if (next >= xd->nelems)
                 return internal_error(d, "more tags than elements");
             e = &xd->elems[next];
-            if (!scan_start_tag(&sc, e) ||
-                !tag_matches_node(xd->text, xd->len, e))
+            if (!scan_start_tag(&sc, e) || !tag_matches_element(xd, next, e))
                 return internal_error(d, "start tag mismatch");
             e->indent = (uint32_t)indent_start(xd->text, e->start);
             if (!e->empty) {
@@ -905,33 +1062,26 @@ static size_t find_last_newline(const char *text, size_t len)
     return p > 0 ? p - 1 : len;
 }
 
-static int check_root(xmlDocPtr doc, struct diag *d)
+static int check_root(const struct xmldoc *xd, struct diag *d)
 {
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-
-    if (!root)
+    if (xd->nelems == 0)
         return diag_fail(d, STATUS_INVALID, 0, NULL, "no root element");
-    if (!xmlStrEqual(root->name, BAD_CAST "domain"))
-        return diag_fail(d, STATUS_INVALID, node_line(root),
-                         (const char *)root->name,
-                         "root element must be <domain>");
+    if (strcmp(xd->values->names[0], "domain") != 0)
+        return diag_fail(d, STATUS_INVALID, xd->elems[0].line,
+                         xd->values->names[0], "root element must be <domain>");
     return 0;
 }
 
 static int load(struct xmldoc *xd, struct diag *d)
 {
-    size_t nelems = 0;
-
     if (check_encoding(xd->text, xd->len, d) < 0 ||
         check_attribute_counts(xd->text, xd->len, d) < 0)
         return -1;
-    xd->doc = run_libxml2(xd->text, xd->len, &nelems, d);
-    if (!xd->doc)
+    if (run_libxml2(xd, d) < 0)
         return -1;
-    if (check_no_entity_decls(xd->doc, d) < 0 ||
-        check_encoding_declared(xd->doc, d) < 0 || check_root(xd->doc, d) < 0)
-        return -1;
-    if (collect_elements(xd, xmlDocGetRootElement(xd->doc), nelems, d) < 0)
+    if (check_no_entity_decls(xd->values->dtd, d) < 0 ||
+        check_encoding_declared(xd->values->dtd, d) < 0 ||
+        check_root(xd, d) < 0)
         return -1;
     if (locate_tags(xd, d) < 0)
         return -1;
@@ -981,34 +1131,164 @@ const char *xmldoc_newline_at(const struct xmldoc *xd, size_t off)
     return ending_at(xd->text, (size_t)(nl - xd->text));
 }
 
-long xmldoc_elem_index(const struct xmldoc *xd, xmlNodePtr node)
+void xmldoc_drop_values(struct xmldoc *xd)
 {
-    uintptr_t tag;
+    struct xml_values *v = xd->values;
 
-    if (!xd || !xd->doc || !node || node->type != XML_ELEMENT_NODE)
-        return -1;
-    tag = (uintptr_t)node->_private;
-    if (tag == 0 || tag > xd->nelems || xd->elems[tag - 1].node != node)
-        return -1;
-    return (long)(tag - 1);
+    if (!v)
+        return;
+    if (v->dtd)
+        xmlFreeDoc(v->dtd);
+    if (v->dict)
+        xmlDictFree(v->dict);
+    free(v->names);
+    free(v->prefixes);
+    free(v->attrs);
+    free(v->pool);
+    free(v->runs);
+    free(v->text_first);
+    free(v->text_end);
+    free(v);
+    xd->values = NULL;
 }
 
-void xmldoc_drop_dom(struct xmldoc *xd)
+static const struct xml_elem *elem_at(const struct xmldoc *xd, long idx)
 {
-    if (!xd->doc)
-        return;
-    xmlFreeDoc(xd->doc);
-    xd->doc = NULL;
-    for (size_t i = 0; i < xd->nelems; i++)
-        xd->elems[i].node = NULL;
+    assert(idx >= 0 && (size_t)idx < xd->nelems);
+    return &xd->elems[idx];
+}
+
+/* Element 'i' and the rest of its siblings: the first named 'name'. */
+static long first_named(const struct xmldoc *xd, uint32_t i, const char *name)
+{
+    for (; i != XMLDOC_NONE; i = xd->elems[i].next_sibling) {
+        if (!name || xmldoc_name_is(xd, i, name))
+            return (long)i;
+    }
+    return -1;
+}
+
+long xmldoc_child(const struct xmldoc *xd, long parent, const char *name)
+{
+    return parent < 0 ? -1
+                      : first_named(xd, elem_at(xd, parent)->first_child, name);
+}
+
+long xmldoc_next(const struct xmldoc *xd, long elem, const char *name)
+{
+    return elem < 0 ? -1
+                    : first_named(xd, elem_at(xd, elem)->next_sibling, name);
+}
+
+const char *xmldoc_name(const struct xmldoc *xd, long idx)
+{
+    assert(xd->values);
+    elem_at(xd, idx);
+    return xd->values->names[idx];
+}
+
+unsigned xmldoc_line(const struct xmldoc *xd, long idx)
+{
+    return idx < 0 ? 0 : elem_at(xd, idx)->line;
+}
+
+/* The attributes of element 'idx': attrs[*first] up to attrs[*end]. */
+static void attr_range(const struct xmldoc *xd, long idx, size_t *first,
+                       size_t *end)
+{
+    assert(xd->values);
+    *first = elem_at(xd, idx)->attr;
+    *end = (size_t)idx + 1 < xd->nelems ? xd->elems[idx + 1].attr
+                                        : xd->values->nattrs;
+}
+
+/*
+ * As libxml2's tree answers it: a DOCTYPE may declare a default for an
+ * attribute the element does not have, for the element's name with its
+ * prefix. Looked up here, not copied into every element, so a default
+ * cannot multiply the memory of a document.
+ */
+static const char *dtd_default(const struct xmldoc *xd, long idx,
+                               const char *name)
+{
+    const struct xml_values *v = xd->values;
+    const char *prefix = v->prefixes[idx];
+    char qname[512];
+    xmlAttributePtr decl;
+
+    if (!v->dtd->intSubset)
+        return NULL;
+    if (prefix) {
+        if ((size_t)snprintf(qname, sizeof(qname), "%s:%s", prefix,
+                             v->names[idx]) >= sizeof(qname))
+            return NULL;
+    }
+    decl = xmlGetDtdAttrDesc(v->dtd->intSubset,
+                             (const xmlChar *)(prefix ? qname : v->names[idx]),
+                             (const xmlChar *)name);
+    return decl && decl->defaultValue ? (const char *)decl->defaultValue : NULL;
+}
+
+const char *xmldoc_attr(const struct xmldoc *xd, long idx, const char *name)
+{
+    size_t i, end;
+
+    if (idx < 0)
+        return NULL;
+    attr_range(xd, idx, &i, &end);
+    for (; i < end; i++) {
+        const struct xml_attr *a = &xd->values->attrs[i];
+
+        if (!a->prefixed && strcmp(a->name, name) == 0)
+            return xd->values->pool + a->value;
+    }
+    return dtd_default(xd, idx, name);
+}
+
+size_t xmldoc_nattrs(const struct xmldoc *xd, long idx)
+{
+    size_t first, end;
+
+    attr_range(xd, idx, &first, &end);
+    return end - first;
+}
+
+const char *xmldoc_attr_name(const struct xmldoc *xd, long idx, size_t i)
+{
+    assert(i < xmldoc_nattrs(xd, idx));
+    return xd->values->attrs[elem_at(xd, idx)->attr + i].name;
+}
+
+const char *xmldoc_attr_value(const struct xmldoc *xd, long idx, size_t i)
+{
+    assert(i < xmldoc_nattrs(xd, idx));
+    return xd->values->pool +
+           xd->values->attrs[elem_at(xd, idx)->attr + i].value;
+}
+
+char *xmldoc_text(const struct xmldoc *xd, long idx)
+{
+    const struct xml_values *v = xd->values;
+    size_t len = 0, n = 0;
+    char *s;
+
+    assert(v);
+    elem_at(xd, idx);
+    for (uint32_t r = v->text_first[idx]; r < v->text_end[idx]; r++)
+        len += v->runs[r].len;
+    s = xmalloc(len + 1);
+    for (uint32_t r = v->text_first[idx]; r < v->text_end[idx]; r++) {
+        memcpy(s + n, v->pool + v->runs[r].off, v->runs[r].len);
+        n += v->runs[r].len;
+    }
+    s[n] = '\0';
+    return s;
 }
 
 bool xmldoc_name_is(const struct xmldoc *xd, long idx, const char *name)
 {
-    const struct xml_elem *e;
+    const struct xml_elem *e = elem_at(xd, idx);
 
-    assert(idx >= 0 && (size_t)idx < xd->nelems);
-    e = &xd->elems[idx];
     return strlen(name) == e->name_len &&
            memcmp(xd->text + e->name, name, e->name_len) == 0;
 }
@@ -1017,8 +1297,7 @@ void xmldoc_free(struct xmldoc *xd)
 {
     if (!xd)
         return;
-    if (xd->doc)
-        xmlFreeDoc(xd->doc);
+    xmldoc_drop_values(xd);
     free(xd->elems);
     free(xd->text);
     memset(xd, 0, sizeof(*xd));
