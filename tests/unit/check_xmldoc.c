@@ -185,33 +185,29 @@ START_TEST(test_dtd_default)
 }
 END_TEST
 
+static void assert_text(const char *name, const char *expected)
+{
+    char *t = xmldoc_text(&xd, find_elem(name, 0));
+
+    ck_assert_str_eq(t, expected);
+    free(t);
+}
+
 /* Text is XPath's string(): the element's and its descendants', in
  * order, CDATA included, comments not. */
 START_TEST(test_text)
 {
-    char *t;
-
     ck_assert_int_eq(
         parse_string("<domain>\n  <a> 1 </a>\n  <b>1<c>0</c><!--x-->2</b>\n"
                      "  <d><![CDATA[<&>]]>&amp;</d><e/><f>\n  <g/>\n</f>"
                      "</domain>"),
         0);
-    t = xmldoc_text(&xd, find_elem("a", 0));
-    ck_assert_str_eq(t, " 1 ");
-    free(t);
-    t = xmldoc_text(&xd, find_elem("b", 0));
-    ck_assert_str_eq(t, "102");
-    free(t);
-    t = xmldoc_text(&xd, find_elem("d", 0));
-    ck_assert_str_eq(t, "<&>&");
-    free(t);
-    t = xmldoc_text(&xd, find_elem("e", 0));
-    ck_assert_str_eq(t, "");
-    free(t);
+    assert_text("a", " 1 ");
+    assert_text("b", "102");
+    assert_text("d", "<&>&");
+    assert_text("e", "");
     /* blanks between child elements are layout */
-    t = xmldoc_text(&xd, find_elem("f", 0));
-    ck_assert_str_eq(t, "");
-    free(t);
+    assert_text("f", "");
 }
 END_TEST
 
