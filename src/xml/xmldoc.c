@@ -408,6 +408,7 @@ static void add_text(struct parse_state *st, const xmlChar *ch, size_t len,
         v->runs_cap = v->runs_cap ? v->runs_cap * 2 : 256;
         v->runs = xreallocarray(v->runs, v->runs_cap, sizeof(*v->runs));
     }
+    assert(v->runs && v->nruns < v->runs_cap);
     v->runs[v->nruns++] = (struct xml_text){owner, off, (uint32_t)len, blank};
 }
 
