@@ -317,7 +317,8 @@ static void gen_phb(FILE *f, long n)
 {
     head(f, "scale-phb", "ppc64", "pseries");
     for (long i = 1; i < 256; i++)
-        fprintf(f, "    <controller type='pci' index='%ld' model='pci-root'/>\n",
+        fprintf(f,
+                "    <controller type='pci' index='%ld' model='pci-root'/>\n",
                 i);
     for (long i = 0; i < n - 255; i++)
         fprintf(f,
@@ -421,8 +422,7 @@ static const struct family families[] = {
      gen_scsihost},
     {"ccwuser", "s390x, virtio disks, every other one with a CCW address",
      gen_ccwuser},
-    {"phb", "pseries, 255 PHBs and spapr-vscsi controllers, n in all",
-     gen_phb},
+    {"phb", "pseries, 255 PHBs and spapr-vscsi controllers, n in all", gen_phb},
     {"ctrlrev", "pseries, spapr-vscsi controllers, indexes in reverse order",
      gen_ctrlrev},
 };
