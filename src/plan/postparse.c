@@ -795,6 +795,41 @@ int plan_add_implicit_devices(struct planner *p)
 /* ------------------------------------------------------------------ */
 /* Device lists in libvirt's orders                                    */
 
+struct disk_key {
+    long index; /* target name index */
+    size_t pos; /* in dom->devs: keeps the sort stable */
+};
+
+static int compare_disk_keys(const void *pa, const void *pb)
+{
+    const struct disk_key *a = pa, *b = pb;
+
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* The virtio disks, stably sorted by target index: one sort, not an
+ * insertion per disk (O(n^2) for names in reverse order). */
+static void add_virtio_disks(struct planner *p)
+{
+    const struct plan_list *disks = &p->by_kind[DEV_DISK];
+    struct disk_key *k = xcalloc(disks->n + 1, sizeof(*k));
+    size_t n = 0;
+
+    for (size_t i = 0; i < disks->n; i++) {
+        const struct device *dev = plan_dev(p, disks->at[i]);
+
+        if (str_eq(dev->bus, "virtio"))
+            k[n++] = (struct disk_key){domain_disk_name_index(dev->dev),
+                                       disks->at[i]};
+    }
+    qsort(k, n, sizeof(*k), compare_disk_keys);
+    for (size_t i = 0; i < n; i++)
+        plan_list_push(&p->vdisks, k[i].pos);
+    free(k);
+}
+
 int plan_build_lists(struct planner *p)
 {
     for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
@@ -813,19 +848,7 @@ int plan_build_lists(struct planner *p)
     for (size_t i = 0; i < p->by_kind[DEV_HOSTDEV].n; i++) {
         plan_list_push(&p->hostdevs, p->by_kind[DEV_HOSTDEV].at[i]);
     }
-    /* virtio disks, stably sorted by target index */
-    for (size_t i = 0; i < p->by_kind[DEV_DISK].n; i++) {
-        size_t pos = p->by_kind[DEV_DISK].at[i];
-        long idx = domain_disk_name_index(plan_dev(p, pos)->dev);
-        size_t at = p->vdisks.n;
-
-        if (!str_eq(plan_dev(p, pos)->bus, "virtio"))
-            continue;
-        while (at > 0 && domain_disk_name_index(
-                             plan_dev(p, p->vdisks.at[at - 1])->dev) > idx)
-            at--;
-        plan_list_insert(&p->vdisks, at, pos);
-    }
+    add_virtio_disks(p);
     /* videos: the one marked primary first */
     for (size_t i = 0; i < p->by_kind[DEV_VIDEO].n; i++) {
         size_t pos = p->by_kind[DEV_VIDEO].at[i];
