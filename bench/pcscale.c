@@ -39,7 +39,8 @@
  *   -L  the --libvirt every pciplan run gets (default 9.0; '': none)
  *   -m  largest size tried (default 16384)
  *   -k  keep the generated inputs in DIR
- *   FAMILY  pc q35 scsi sata vserial usb ccw batch (default all; -l lists)
+ *   FAMILY  pc q35 scsi sata vserial usb ccw scsihost ccwuser phb ctrlrev
+ *           batch (default all; -l lists)
  *
  * Exit status: 0 when pciplan planned every input that fits, 1 when it
  * failed on one (other than "does not fit" or the CPU cap), 2 on setup
@@ -267,6 +268,77 @@ static void gen_ccw(FILE *f, long n)
     tail(f);
 }
 
+/* pc: SCSI host devices without addresses, after sda..: each takes the
+ * first free unit of the lowest SCSI controller with one */
+static void gen_scsihost(FILE *f, long n)
+{
+    head(f, "scale-scsihost", "x86_64", "pc");
+    for (long i = 0; i < 8; i++)
+        virtio_disk(f, i, "scsi", "sd");
+    for (long i = 0; i < n; i++)
+        fprintf(f,
+                "    <hostdev mode='subsystem' type='scsi'>\n"
+                "      <source>\n"
+                "        <adapter name='scsi_host%ld'/>\n"
+                "        <address bus='0' target='0' unit='%ld'/>\n"
+                "      </source>\n"
+                "    </hostdev>\n",
+                i / 8, i % 8);
+    tail(f);
+}
+
+/* s390x: virtio disks + NICs, every other one with a user CCW address
+ * (the odd device numbers), the rest numbered around them */
+static void gen_ccwuser(FILE *f, long n)
+{
+    head(f, "scale-ccwuser", "s390x", "s390-ccw-virtio");
+    for (long i = 0; i < n; i++) {
+        char dev[16];
+
+        disk_name("vd", i, dev, sizeof(dev));
+        fprintf(f,
+                "    <disk type='file' device='disk'>\n"
+                "      <source file='/var/lib/libvirt/images/d%ld.qcow2'/>\n"
+                "      <target dev='%s' bus='virtio'/>\n",
+                i, dev);
+        if (i % 2)
+            fprintf(f,
+                    "      <address type='ccw' cssid='0xfe' ssid='0x0' "
+                    "devno='0x%04lx'/>\n",
+                    (unsigned long)i);
+        fputs("    </disk>\n", f);
+    }
+    tail(f);
+}
+
+/* ppc64 pseries: 255 PHBs (pci-root, no target index) and spapr-vscsi
+ * controllers (spapr-vio, no PCI slot) to make up n controllers */
+static void gen_phb(FILE *f, long n)
+{
+    head(f, "scale-phb", "ppc64", "pseries");
+    for (long i = 1; i < 256; i++)
+        fprintf(f,
+                "    <controller type='pci' index='%ld' model='pci-root'/>\n",
+                i);
+    for (long i = 0; i < n - 255; i++)
+        fprintf(f,
+                "    <controller type='scsi' index='%ld' model='ibmvscsi'/>\n",
+                i);
+    tail(f);
+}
+
+/* ppc64 pseries: n spapr-vscsi controllers listed with their indexes in
+ * reverse order, n-1 down to 0 */
+static void gen_ctrlrev(FILE *f, long n)
+{
+    head(f, "scale-ctrlrev", "ppc64", "pseries");
+    for (long i = n - 1; i >= 0; i--)
+        fprintf(f,
+                "    <controller type='scsi' index='%ld' model='ibmvscsi'/>\n",
+                i);
+    tail(f);
+}
+
 /* One small q35 guest of the batch, 3 to 8 devices chosen from 'seed'. */
 static void gen_small(FILE *f, long seed)
 {
@@ -346,6 +418,13 @@ static const struct family families[] = {
     {"usb", "pc, USB tablets on 4 qemu-xhci, on hub trees (hubs listed)",
      gen_usb},
     {"ccw", "s390x, virtio disks + NICs, CCW device numbers", gen_ccw},
+    {"scsihost", "pc, SCSI hostdevs without addresses after 8 SCSI disks",
+     gen_scsihost},
+    {"ccwuser", "s390x, virtio disks, every other one with a CCW address",
+     gen_ccwuser},
+    {"phb", "pseries, 255 PHBs and spapr-vscsi controllers, n in all", gen_phb},
+    {"ctrlrev", "pseries, spapr-vscsi controllers, indexes in reverse order",
+     gen_ctrlrev},
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))

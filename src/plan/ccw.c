@@ -127,17 +127,32 @@ static int assign_devno(const unsigned char *used, struct device *dev,
     return 0;
 }
 
-static bool same_ccw(const struct device *a, const struct device *b)
-{
-    const struct ccw_addr *x = &device_other(a)->ccw,
-                          *y = &device_other(b)->ccw;
+/* A user CCW address with a device number as a sort key. */
+struct ccw_key {
+    long cssid, ssid, devno;
+    size_t pos; /* in dom->devs */
+};
 
-    return x->cssid == y->cssid && x->ssid == y->ssid && x->devno == y->devno;
+static int compare_ccw_address(const struct ccw_key *a, const struct ccw_key *b)
+{
+    if (a->cssid != b->cssid)
+        return a->cssid < b->cssid ? -1 : 1;
+    if (a->ssid != b->ssid)
+        return a->ssid < b->ssid ? -1 : 1;
+    return (a->devno > b->devno) - (a->devno < b->devno);
 }
 
-/* What libvirt refuses before numbering: a mediated device on the other
- * kind's address, and two devices on one user CCW address. */
-static int check_user_addresses(const struct domain *dom, struct diag *d)
+static int compare_ccw_keys(const void *pa, const void *pb)
+{
+    const struct ccw_key *a = pa, *b = pb;
+    int c = compare_ccw_address(a, b);
+
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* The first device in document order on a mediated device's address of
+ * the wrong kind, or ndevs. */
+static size_t first_wrong_mdev(const struct domain *dom)
 {
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
@@ -147,26 +162,67 @@ static int check_user_addresses(const struct domain *dom, struct diag *d)
             ((str_eq(dev->model, "vfio-ccw") &&
               !nonpci_has_address(dev, ADDR_KIND_CCW)) ||
              (str_eq(dev->model, "vfio-pci") && dev->addr_type != ADDR_PCI)))
-            return diag_fail(d, STATUS_INVALID, dev->line, "hostdev",
-                             "a %s mediated device needs a %s address",
-                             dev->model,
-                             str_eq(dev->model, "vfio-ccw") ? "ccw" : "pci");
-        if (!nonpci_has_address(dev, ADDR_KIND_CCW) ||
-            device_other(dev)->ccw.devno < 0)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            const struct device *o = dom->devs[j];
+            return i;
+    }
+    return dom->ndevs;
+}
 
-            if (nonpci_has_address(o, ADDR_KIND_CCW) && same_ccw(dev, o))
-                return diag_fail(
-                    d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
-                    "CCW address %lx.%lx.%04lx is already used by <%s> at "
-                    "line %u",
-                    (unsigned long)device_other(dev)->ccw.cssid,
-                    (unsigned long)device_other(dev)->ccw.ssid,
-                    (unsigned long)device_other(dev)->ccw.devno,
-                    dev_kind_name(o->kind), o->line);
+/*
+ * The first device in document order whose user CCW address an earlier
+ * one has, and in *earlier the first device with it, or ndevs. Sorted
+ * by (address, position), O(n log n): each device after the first of a
+ * run of equal addresses repeats the first's.
+ */
+static size_t first_duplicate_ccw(const struct domain *dom, size_t *earlier)
+{
+    struct ccw_key *k = xcalloc(dom->ndevs + 1, sizeof(*k));
+    size_t n = 0, dup = dom->ndevs, first = 0;
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+        const struct ccw_addr *a = &device_other(dev)->ccw;
+
+        if (nonpci_has_address(dev, ADDR_KIND_CCW) && a->devno >= 0)
+            k[n++] = (struct ccw_key){a->cssid, a->ssid, a->devno, i};
+    }
+    qsort(k, n, sizeof(*k), compare_ccw_keys);
+    for (size_t i = 1; i < n; i++) {
+        if (compare_ccw_address(&k[i], &k[first]) != 0)
+            first = i;
+        else if (k[i].pos < dup) {
+            dup = k[i].pos;
+            *earlier = k[first].pos;
         }
+    }
+    free(k);
+    return dup;
+}
+
+/* What libvirt refuses before numbering: a mediated device on the other
+ * kind's address, and two devices on one user CCW address; the first
+ * device in document order with either is named. */
+static int check_user_addresses(const struct domain *dom, struct diag *d)
+{
+    size_t earlier = 0, mdev = first_wrong_mdev(dom);
+    size_t dup = first_duplicate_ccw(dom, &earlier);
+
+    if (mdev < dom->ndevs && mdev <= dup) {
+        const struct device *dev = dom->devs[mdev];
+
+        return diag_fail(d, STATUS_INVALID, dev->line, "hostdev",
+                         "a %s mediated device needs a %s address", dev->model,
+                         str_eq(dev->model, "vfio-ccw") ? "ccw" : "pci");
+    }
+    if (dup < dom->ndevs) {
+        const struct device *dev = dom->devs[dup], *o = dom->devs[earlier];
+
+        return diag_fail(
+            d, STATUS_INVALID, dev->line, dev_kind_name(dev->kind),
+            "CCW address %lx.%lx.%04lx is already used by <%s> at line %u",
+            (unsigned long)device_other(dev)->ccw.cssid,
+            (unsigned long)device_other(dev)->ccw.ssid,
+            (unsigned long)device_other(dev)->ccw.devno, dev_kind_name(o->kind),
+            o->line);
     }
     return 0;
 }

@@ -97,9 +97,19 @@ static int check_drive_duplicates(const struct domain *dom, struct diag *d)
     return 0;
 }
 
-/* Whether SCSI drive address controller:0:0:unit is taken: by a disk or
- * host device there, or by the limits of the controller's model. */
-static bool scsi_unit_used(const struct domain *dom, long controller, long unit)
+/* The units of a narrow SCSI bus a host device can take: 0..6. */
+#define SCSI_UNITS 7
+#define SCSI_UNITS_ALL ((1u << SCSI_UNITS) - 1)
+
+/* The units (bit u: unit u, bus and target 0) of one SCSI controller
+ * that are taken. */
+struct scsi_units {
+    long controller;
+    unsigned used;
+};
+
+/* The units 0..6 the limits of a SCSI controller's model rule out. */
+static unsigned scsi_model_units(const char *model)
 {
     static const struct {
         const char *model;
@@ -118,59 +128,141 @@ static bool scsi_unit_used(const struct domain *dom, long controller, long unit)
         {"dc390", 6, -1},
         {"am53c974", 6, -1},
     };
+    unsigned used = 0;
+
+    for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
+        if (!str_eq(model, limits[l].model))
+            continue;
+        for (long u = 0; u < SCSI_UNITS; u++) {
+            if ((limits[l].max >= 0 && u > limits[l].max) ||
+                u == limits[l].reserved)
+                used |= 1u << u;
+        }
+    }
+    return used;
+}
+
+/* A disk or host device's claim on unit 0..6 of a controller (bus and
+ * target 0), or false. */
+static bool scsi_unit_claim(const struct device *dev, struct scsi_units *c)
+{
+    bool scsi = (dev->kind == DEV_DISK && str_eq(dev->bus, "scsi")) ||
+                (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "scsi"));
+    long unit;
+
+    if (!scsi || !nonpci_has_address(dev, ADDR_KIND_DRIVE) ||
+        dev->other->drive.bus > 0 || dev->other->drive.target > 0)
+        return false;
+    unit = dev->other->drive.unit < 0 ? 0 : dev->other->drive.unit;
+    if (unit >= SCSI_UNITS)
+        return false;
+    c->controller = dev->addr_controller < 0 ? 0 : dev->addr_controller;
+    c->used = 1u << unit;
+    return true;
+}
+
+static int compare_scsi_units(const void *pa, const void *pb)
+{
+    const struct scsi_units *a = pa, *b = pb;
+
+    return (a->controller > b->controller) - (a->controller < b->controller);
+}
+
+/*
+ * The taken units of every controller that has one, ascending by
+ * controller, one entry each: by the disks and host devices on them,
+ * or by the limits of the controller's model. One sort, O(n log n).
+ */
+static size_t scsi_units_taken(const struct domain *dom, struct scsi_units *t)
+{
+    size_t n = 0, merged = 0;
 
     for (size_t i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
-        bool scsi = (dev->kind == DEV_DISK && str_eq(dev->bus, "scsi")) ||
-                    (dev->kind == DEV_HOSTDEV && str_eq(dev->type, "scsi"));
 
         if (dev->kind == DEV_CONTROLLER && dev->ctrl_type == CTRL_TYPE_SCSI &&
-            dev->index == controller) {
-            for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
-                if (str_eq(dev->model, limits[l].model) &&
-                    ((limits[l].max >= 0 && unit > limits[l].max) ||
-                     unit == limits[l].reserved))
-                    return true;
-            }
-        }
-        if (scsi && nonpci_has_address(dev, ADDR_KIND_DRIVE) &&
-            (dev->addr_controller < 0 ? 0 : dev->addr_controller) ==
-                controller &&
-            dev->other->drive.bus <= 0 && dev->other->drive.target <= 0 &&
-            (dev->other->drive.unit < 0 ? 0 : dev->other->drive.unit) == unit)
-            return true;
+            dev->index >= 0) {
+            t[n] =
+                (struct scsi_units){dev->index, scsi_model_units(dev->model)};
+            n += t[n].used != 0;
+        } else if (scsi_unit_claim(dev, &t[n]))
+            n++;
     }
-    return false;
+    qsort(t, n, sizeof(*t), compare_scsi_units);
+    for (size_t k = 0; k < n; k++) {
+        if (merged && t[merged - 1].controller == t[k].controller)
+            t[merged - 1].used |= t[k].used;
+        else
+            t[merged++] = t[k];
+    }
+    return merged;
+}
+
+/* Where the search for a free unit stands: the lowest controller that
+ * may have one. Units are only ever taken, so it never goes down. */
+struct scsi_cursor {
+    const struct scsi_units *t;
+    size_t n, k; /* t[k] is the first entry not below 'controller' */
+    long controller;
+    unsigned used; /* of 'controller' */
+};
+
+static void scsi_cursor_seek(struct scsi_cursor *c)
+{
+    while (c->k < c->n && c->t[c->k].controller < c->controller)
+        c->k++;
+    c->used = c->k < c->n && c->t[c->k].controller == c->controller
+                  ? c->t[c->k].used
+                  : 0;
+}
+
+/* The lowest free unit of the lowest controller with one, taken. */
+static long scsi_cursor_take(struct scsi_cursor *c)
+{
+    long unit = 0;
+
+    while (c->used == SCSI_UNITS_ALL) {
+        c->controller++;
+        scsi_cursor_seek(c);
+    }
+    while (c->used >> unit & 1u)
+        unit++;
+    c->used |= 1u << unit;
+    return unit;
 }
 
 /*
  * A SCSI host device without an address takes the first free unit (of
  * the 7 of a narrow bus, bus and target 0) on the lowest controller
- * with one, after every disk has its address.
+ * with one, after every disk has its address. The taken units are
+ * gathered once and the search resumes where the last one ended.
  */
 static void assign_scsi_hostdevs(struct domain *dom)
 {
+    struct scsi_units *t = NULL;
+    struct scsi_cursor c = {0};
+
     for (size_t i = 0; i < dom->ndevs; i++) {
         struct device *dev = dom->devs[i];
-        long controller = 0, unit = 0;
+        long unit;
 
         if (dev->kind != DEV_HOSTDEV || !str_eq(dev->type, "scsi") ||
             dev->addr_type != ADDR_NONE)
             continue;
-        for (;; controller++) {
-            for (unit = 0; unit < 7; unit++) {
-                if (!scsi_unit_used(dom, controller, unit))
-                    break;
-            }
-            if (unit < 7)
-                break;
+        if (!t) {
+            t = xcalloc(dom->ndevs + 1, sizeof(*t));
+            c.t = t;
+            c.n = scsi_units_taken(dom, t);
+            scsi_cursor_seek(&c);
         }
+        unit = scsi_cursor_take(&c);
         nonpci_set_address(dev, ADDR_KIND_DRIVE, 4, "controller", "%lu",
-                           (unsigned long)controller, "bus", "%lu", 0UL,
+                           (unsigned long)c.controller, "bus", "%lu", 0UL,
                            "target", "%lu", 0UL, "unit", "%lu",
                            (unsigned long)unit);
-        dev->addr_controller = controller;
+        dev->addr_controller = c.controller;
     }
+    free(t);
 }
 
 int nonpci_assign_drives(struct domain *dom, struct diag *d)

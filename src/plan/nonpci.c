@@ -143,6 +143,12 @@ void nonpci_complete_addresses(struct domain *dom)
 
             if (!nonpci_has_address(dev, kind))
                 continue;
+            /* only an address that lacks a field is written again: the
+             * test comes before any formatting (most have every field) */
+            for (f = 0; addr_kind_field(kind, f); f++)
+                ;
+            if (dev->other->present == (1u << f) - 1)
+                continue;
             for (f = 0; addr_kind_field(kind, f); f++) {
                 const char *name = addr_kind_field(kind, f);
                 const char *value = domain_other_value(dev->other, name);
@@ -152,9 +158,6 @@ void nonpci_complete_addresses(struct domain *dom)
                          value ? value : "0");
                 full.nattrs++;
             }
-            /* only an address that lacks a field is written again */
-            if (dev->other->present == (1u << f) - 1)
-                continue;
             domain_other_resolve(&full);
             *dev->other = full;
             dev->addr_changed = true;

@@ -719,24 +719,56 @@ static void attribute_added_buses(struct planner *p)
     }
 }
 
+static bool in_slot_table(const struct plan_devstate *s)
+{
+    return s->addr.bus < PCI_MAX_BUSES && s->addr.slot < PCI_SLOTS;
+}
+
+/* The first device in order with an address on function 0 of s's slot,
+ * + 1, or 0: by a walk, for an address outside the table. */
+static int first_function0(const struct planner *p,
+                           const struct plan_devstate *s)
+{
+    for (size_t j = 0; j < p->nst; j++) {
+        const struct plan_devstate *o = &p->st[j];
+
+        if (o->has_addr && o->addr.bus == s->addr.bus &&
+            o->addr.slot == s->addr.slot && o->addr.function == 0)
+            return (int)j + 1;
+    }
+    return 0;
+}
+
+/*
+ * A device on function 1-7 makes function 0 of its slot multifunction:
+ * the first device in order there, found in a table per bus and slot
+ * made once, not by a search per device.
+ */
 static void set_multifunction(struct planner *p)
 {
+    int(*first)[PCI_SLOTS] = NULL;
+
     for (size_t i = 0; i < p->nst; i++) {
         const struct plan_devstate *s = &p->st[i];
+        int f0;
 
         if (!s->has_addr || s->addr.function == 0)
             continue;
-        for (size_t j = 0; j < p->nst; j++) {
-            struct plan_devstate *o = &p->st[j];
+        if (!first) {
+            first = xcalloc(PCI_MAX_BUSES, sizeof(*first));
+            for (size_t j = p->nst; j-- > 0;) {
+                const struct plan_devstate *o = &p->st[j];
 
-            if (o->has_addr && o->addr.bus == s->addr.bus &&
-                o->addr.slot == s->addr.slot && o->addr.function == 0) {
-                if (o->addr.multifunction == TRI_ABSENT)
-                    o->addr.multifunction = TRI_ON;
-                break;
+                if (o->has_addr && o->addr.function == 0 && in_slot_table(o))
+                    first[o->addr.bus][o->addr.slot] = (int)j + 1;
             }
         }
+        f0 = in_slot_table(s) ? first[s->addr.bus][s->addr.slot]
+                              : first_function0(p, s);
+        if (f0 && p->st[f0 - 1].addr.multifunction == TRI_ABSENT)
+            p->st[f0 - 1].addr.multifunction = TRI_ON;
     }
+    free(first);
 }
 
 /* A pci-bridge must sit on a bus with a lower index than its own. */
@@ -796,43 +828,74 @@ static int set_model_name(struct planner *p, struct device *dev,
     return 0;
 }
 
+/* Target indexes of pSeries PHBs: 0 for index 0, the others 1..31. */
+#define PHB_INDEXES 32
+
 /* pSeries PHBs are numbered by their target index: the lowest in 1..31
- * that no controller already made a PHB uses. */
-static long free_phb_index(const struct planner *p, const struct device *self)
+ * that no controller already made a PHB uses. 'uses' counts the PCI
+ * controllers with a model name on each target index. */
+static long free_phb_index(const unsigned *uses, const struct device *self)
 {
-    for (long idx = 1; idx < 32; idx++) {
-        bool used = false;
+    for (long idx = 1; idx < PHB_INDEXES; idx++) {
+        unsigned own = self->model_name && self->target.index == idx;
 
-        for (size_t i = 0; i < p->ctrls.n && !used; i++) {
-            const struct device *dev = plan_dev(p, p->ctrls.at[i]);
-
-            used = dev != self && plan_is_pci_ctrl(dev) && dev->model_name &&
-                   dev->target.index == idx;
-        }
-        if (!used)
+        if (uses[idx] == own)
             return idx;
     }
     return -1;
 }
 
+/* Count dev in 'uses' when it makes a PHB of a target index. */
+static void count_phb_index(unsigned *uses, const struct device *dev)
+{
+    if (plan_is_pci_ctrl(dev) && dev->model_name && dev->target.index >= 1 &&
+        dev->target.index < PHB_INDEXES)
+        uses[dev->target.index]++;
+}
+
+/* A PHB's target index, counted in 'uses' once it has one. */
+static void fill_phb_index(unsigned *uses, struct device *dev)
+{
+    long before = dev->target.index;
+
+    fill_target(dev, TARGET_INDEX, &dev->target.index,
+                dev->index == 0 ? 0 : free_phb_index(uses, dev));
+    if (dev->target.index != before)
+        count_phb_index(uses, dev);
+}
+
+/*
+ * Model names and <target> defaults of the PCI controllers, in
+ * controller order. What a later one depends on (the PHB target indexes
+ * in use, the lowest busNr) is kept up to date as they are filled, not
+ * searched for per controller.
+ */
 static int controller_defaults(struct planner *p)
 {
+    unsigned phb_uses[PHB_INDEXES] = {0};
+    long lowest = lowest_bus_nr(p);
+
+    for (size_t i = 0; i < p->ctrls.n; i++)
+        count_phb_index(phb_uses, plan_dev(p, p->ctrls.at[i]));
     for (size_t i = 0; i < p->ctrls.n; i++) {
         size_t pos = p->ctrls.at[i];
         struct device *dev = plan_dev(p, pos);
         const struct pci_addr *a = &p->st[pos].addr;
         enum pci_model m;
         unsigned fill;
+        bool named;
 
         if (!plan_is_pci_ctrl(dev))
             continue;
         m = plan_ctrl_pci_model(dev);
         fill = pci_models[m].target_fill;
+        named = dev->model_name != NULL;
         if (set_model_name(p, dev, m) < 0)
             return -1;
+        if (!named)
+            count_phb_index(phb_uses, dev);
         if (m == PCI_MODEL_PCI_ROOT && p->mach->multiple_roots)
-            fill_target(dev, TARGET_INDEX, &dev->target.index,
-                        dev->index == 0 ? 0 : free_phb_index(p, dev));
+            fill_phb_index(phb_uses, dev);
         if (fill & TARGET_CHASSIS_NR)
             fill_target(dev, TARGET_CHASSIS_NR, &dev->target.chassis_nr,
                         dev->index);
@@ -844,13 +907,14 @@ static int controller_defaults(struct planner *p)
                             ? (long)(a->slot << 3 | a->function)
                             : (long)a->slot);
         if ((fill & TARGET_BUS_NR) && dev->target.bus_nr < 0) {
-            long nr = lowest_bus_nr(p) - 2;
+            long nr = lowest - 2;
 
             if (nr <= 1)
                 return plan_fail_device(p, STATUS_UNSATISFIABLE, pos, "%s",
                                         "no free busNr below the lowest one in "
                                         "use; set <target busNr> by hand");
             fill_target(dev, TARGET_BUS_NR, &dev->target.bus_nr, nr);
+            lowest = nr;
         }
         if (m == PCI_MODEL_PCI_BRIDGE && p->st[pos].has_addr &&
             (long)a->bus >= dev->index)

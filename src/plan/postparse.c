@@ -112,13 +112,9 @@ int plan_resolve_machine(struct planner *p)
     return check_profile_rules(p);
 }
 
-/*
- * Where libvirt's parser (and, from 9.1, virDomainControllerInsert for
- * the controllers it adds) puts controller 'c' in its list: grouped by
- * type in order of first appearance, index-sorted within a type, an
- * index-less one after the last of its type.
- */
-size_t plan_controller_slot(const struct planner *p, const struct device *c)
+/* plan_controller_slot's rule by a walk over every controller, for a
+ * type the runs do not track. */
+static size_t slot_by_scan(const struct planner *p, const struct device *c)
 {
     size_t at = p->ctrls.n;
     bool placed = false;
@@ -130,29 +126,127 @@ size_t plan_controller_slot(const struct planner *p, const struct device *c)
             continue;
         if (c->index < 0)
             return i + 1;
-        if (cur->index > c->index) {
+        if (plan_ctrl_key_above(cur, c))
             at = i;
-            placed = true;
-        } else if (!c->has_master && cur->has_master &&
-                   cur->index == c->index) {
-            at = i;
-            placed = true;
-        } else if (!placed) {
+        else if (!placed)
             at = i + 1;
-            placed = true;
-        }
+        placed = true;
     }
     return at;
 }
 
+/*
+ * Where libvirt's parser (and, from 9.1, virDomainControllerInsert for
+ * the controllers it adds) puts controller 'c' in its list: grouped by
+ * type in order of first appearance, before the first of its type with
+ * a higher index (or the same one, when that one has a <master> and c
+ * has none), else after the last of its type. The type's run and its
+ * highest key are kept, so a controller above all of its type (what
+ * the planner adds, mostly) is placed without a walk.
+ */
+size_t plan_controller_slot(const struct planner *p, const struct device *c)
+{
+    const struct plan_ctrl_runs *runs = &p->ctrl_runs;
+    int r = (int)c->ctrl_type + 1;
+    struct device top;
+    size_t start, end;
+
+    if (r < 0 || r >= PLAN_CTRL_RUNS)
+        return slot_by_scan(p, c);
+    if (!runs->n[r])
+        return p->ctrls.n;
+    start = runs->start[r];
+    end = start + runs->n[r];
+    top.index = runs->max_index[r];
+    top.has_master = runs->max_master[r];
+    if (c->index < 0 || !runs->keyed[r] || !plan_ctrl_key_above(&top, c))
+        return end;
+    for (size_t i = start; i < end; i++) {
+        if (plan_ctrl_key_above(plan_dev(p, p->ctrls.at[i]), c))
+            return i;
+    }
+    assert(!"a run's highest key is in the run");
+    return end;
+}
+
+/* A controller's place in libvirt's list as a sort key. */
+struct order_key {
+    const struct device *dev;
+    size_t run;  /* position of the first controller of its type */
+    bool keyed;  /* index and master below are set */
+    long index;  /* its own, or for an index-less one the highest key */
+    bool master; /* of its type before it */
+    size_t pos;  /* in dom->devs */
+};
+
+static int compare_type_then_pos(const void *pa, const void *pb)
+{
+    const struct order_key *a = pa, *b = pb;
+    enum ctrl_type x = a->dev->ctrl_type, y = b->dev->ctrl_type;
+    int c = (x > y) - (x < y);
+
+    if (!c && x == CTRL_TYPE_OTHER)
+        c = strcmp(a->dev->type, b->dev->type);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static int compare_order_keys(const void *pa, const void *pb)
+{
+    const struct order_key *a = pa, *b = pb;
+
+    if (a->run != b->run)
+        return a->run < b->run ? -1 : 1;
+    if (a->keyed != b->keyed)
+        return a->keyed ? 1 : -1;
+    if (a->keyed && a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    if (a->keyed && a->master != b->master)
+        return a->master ? 1 : -1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/*
+ * The input's controllers in the order plan_controller_slot would put
+ * them one by one, in O(n log n) rather than a walk per controller.
+ * Inserting before the first higher key keeps the indexed controllers
+ * of a type sorted by (index, master), stably; an index-less one is
+ * appended, so it stays after everything that was there and before
+ * every later one with a key below the highest key before it: it sorts
+ * as if it had that key (after those with it, by position), or first
+ * when there was none.
+ */
 int plan_order_controllers(struct planner *p)
 {
+    struct order_key *k = xcalloc(p->dom->ndevs + 1, sizeof(*k));
+    struct order_key top = {0};
+    size_t n = 0;
+
+    assert(p->ctrls.n == 0);
     for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
         const struct device *c = plan_dev(p, pos);
 
         if (c->kind == DEV_CONTROLLER)
-            plan_list_insert(&p->ctrls, plan_controller_slot(p, c), pos);
+            k[n++] = (struct order_key){
+                c, 0, c->index >= 0, c->index, c->has_master, pos};
     }
+    qsort(k, n, sizeof(*k), compare_type_then_pos);
+    for (size_t i = 0, first = 0; i < n; i++) {
+        if (i == 0 || !plan_same_ctrl_type(k[i].dev, k[i - 1].dev)) {
+            first = i;
+            top.keyed = false;
+        }
+        k[i].run = k[first].pos;
+        if (k[i].dev->index < 0) {
+            k[i].keyed = top.keyed;
+            k[i].index = top.index;
+            k[i].master = top.master;
+        } else if (!top.keyed || plan_ctrl_key_above(k[i].dev, top.dev))
+            top = k[i];
+    }
+    qsort(k, n, sizeof(*k), compare_order_keys);
+    for (size_t i = 0; i < n; i++)
+        plan_ctrls_insert(p, p->ctrls.n, k[i].pos);
+    free(k);
     for (size_t i = 0; i < p->ctrls.n; i++) {
         if (plan_dev(p, p->ctrls.at[i])->index >= 0)
             plan_index_controller(p, p->ctrls.at[i]);
@@ -701,6 +795,41 @@ int plan_add_implicit_devices(struct planner *p)
 /* ------------------------------------------------------------------ */
 /* Device lists in libvirt's orders                                    */
 
+struct disk_key {
+    long index; /* target name index */
+    size_t pos; /* in dom->devs: keeps the sort stable */
+};
+
+static int compare_disk_keys(const void *pa, const void *pb)
+{
+    const struct disk_key *a = pa, *b = pb;
+
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* The virtio disks, stably sorted by target index: one sort, not an
+ * insertion per disk (O(n^2) for names in reverse order). */
+static void add_virtio_disks(struct planner *p)
+{
+    const struct plan_list *disks = &p->by_kind[DEV_DISK];
+    struct disk_key *k = xcalloc(disks->n + 1, sizeof(*k));
+    size_t n = 0;
+
+    for (size_t i = 0; i < disks->n; i++) {
+        const struct device *dev = plan_dev(p, disks->at[i]);
+
+        if (str_eq(dev->bus, "virtio"))
+            k[n++] = (struct disk_key){domain_disk_name_index(dev->dev),
+                                       disks->at[i]};
+    }
+    qsort(k, n, sizeof(*k), compare_disk_keys);
+    for (size_t i = 0; i < n; i++)
+        plan_list_push(&p->vdisks, k[i].pos);
+    free(k);
+}
+
 int plan_build_lists(struct planner *p)
 {
     for (size_t pos = 0; pos < p->dom->ndevs; pos++) {
@@ -719,19 +848,7 @@ int plan_build_lists(struct planner *p)
     for (size_t i = 0; i < p->by_kind[DEV_HOSTDEV].n; i++) {
         plan_list_push(&p->hostdevs, p->by_kind[DEV_HOSTDEV].at[i]);
     }
-    /* virtio disks, stably sorted by target index */
-    for (size_t i = 0; i < p->by_kind[DEV_DISK].n; i++) {
-        size_t pos = p->by_kind[DEV_DISK].at[i];
-        long idx = domain_disk_name_index(plan_dev(p, pos)->dev);
-        size_t at = p->vdisks.n;
-
-        if (!str_eq(plan_dev(p, pos)->bus, "virtio"))
-            continue;
-        while (at > 0 && domain_disk_name_index(
-                             plan_dev(p, p->vdisks.at[at - 1])->dev) > idx)
-            at--;
-        plan_list_insert(&p->vdisks, at, pos);
-    }
+    add_virtio_disks(p);
     /* videos: the one marked primary first */
     for (size_t i = 0; i < p->by_kind[DEV_VIDEO].n; i++) {
         size_t pos = p->by_kind[DEV_VIDEO].at[i];

@@ -69,12 +69,62 @@ struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
     domain_resolve_controller(dev);
     assert(p->profile);
     if (p->profile->ctrl_insert == CTRL_INSERT_BY_INDEX)
-        plan_list_insert(&p->ctrls, plan_controller_slot(p, dev),
-                         p->dom->ndevs - 1);
+        plan_ctrls_insert(p, plan_controller_slot(p, dev), p->dom->ndevs - 1);
     else
         plan_list_push(&p->ctrls, p->dom->ndevs - 1);
     plan_index_controller(p, p->dom->ndevs - 1);
     return dev;
+}
+
+/* The run slot of a controller's type, or -1 (a type not tracked). */
+static int ctrl_run(const struct device *dev)
+{
+    int r = (int)dev->ctrl_type + 1;
+
+    return r >= 0 && r < PLAN_CTRL_RUNS ? r : -1;
+}
+
+bool plan_ctrl_key_above(const struct device *a, const struct device *b)
+{
+    if (a->index != b->index)
+        return a->index > b->index;
+    return a->has_master && !b->has_master;
+}
+
+void plan_ctrls_insert(struct planner *p, size_t where, size_t pos)
+{
+    struct plan_ctrl_runs *runs = &p->ctrl_runs;
+    int own = ctrl_run(plan_dev(p, pos));
+
+    plan_list_insert(&p->ctrls, where, pos);
+    /* the runs from 'where' on move up, the controller's own run grows */
+    for (int r = 0; r < PLAN_CTRL_RUNS; r++) {
+        if (r != own && runs->n[r] && runs->start[r] >= where)
+            runs->start[r]++;
+    }
+    if (own < 0)
+        return;
+    assert(!runs->n[own] || (where >= runs->start[own] &&
+                             where <= runs->start[own] + runs->n[own]));
+    if (!runs->n[own]++)
+        runs->start[own] = where;
+}
+
+/* The highest key of its type, for plan_controller_slot's shortcut. */
+static void ctrl_run_key(struct planner *p, const struct device *dev)
+{
+    struct plan_ctrl_runs *runs = &p->ctrl_runs;
+    int r = ctrl_run(dev);
+
+    if (r < 0)
+        return;
+    if (!runs->keyed[r] || dev->index > runs->max_index[r] ||
+        (dev->index == runs->max_index[r] && dev->has_master &&
+         !runs->max_master[r])) {
+        runs->max_index[r] = dev->index;
+        runs->max_master[r] = dev->has_master;
+        runs->keyed[r] = true;
+    }
 }
 
 static size_t ctrl_bucket(const struct plan_ctrl_index *x, enum ctrl_type type,
@@ -129,6 +179,7 @@ void plan_index_controller(struct planner *p, size_t pos)
         ctrl_index_grow(p);
     x->pos[x->n] = pos;
     ctrl_chain(p, x->n++);
+    ctrl_run_key(p, plan_dev(p, pos));
 }
 
 void plan_free_controller_index(struct planner *p)

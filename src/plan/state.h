@@ -57,6 +57,20 @@ struct plan_ctrl_index {
     size_t n, cap, nbuckets;
 };
 
+/*
+ * Where each controller type's run starts in 'ctrls' and how long it is
+ * (libvirt keeps a type's controllers together; a type libvirt does not
+ * know is not tracked, the planner adds none), and the highest (index,
+ * master) key of the type's indexed controllers: what places an added
+ * controller without a scan of every controller. Slot t + 1 is type t.
+ */
+#define PLAN_CTRL_RUNS (CTRL_TYPE_KNOWN + 1)
+struct plan_ctrl_runs {
+    size_t start[PLAN_CTRL_RUNS], n[PLAN_CTRL_RUNS];
+    long max_index[PLAN_CTRL_RUNS];
+    bool max_master[PLAN_CTRL_RUNS], keyed[PLAN_CTRL_RUNS];
+};
+
 struct planner {
     struct domain *dom;
     const struct machine *mach;
@@ -75,6 +89,7 @@ struct planner {
     int reserve;                           /* spare capacity requested */
     struct plan_list ctrls;            /* libvirt's controller array order */
     struct plan_ctrl_index ctrl_index; /* the controllers with an index */
+    struct plan_ctrl_runs ctrl_runs;   /* the types' runs in ctrls */
     struct plan_list by_kind[DEV_KIND_COUNT]; /* document order per kind */
     struct plan_list vdisks;   /* virtio disks in libvirt's order */
     struct plan_list videos;   /* primary first */
@@ -131,6 +146,11 @@ struct device *plan_add_controller(struct planner *p, enum ctrl_type type,
                                    enum addition why);
 bool plan_find_controller(const struct planner *p, enum ctrl_type type,
                           long index);
+/* Put controller 'pos' at 'where' in p->ctrls, keeping the runs. */
+void plan_ctrls_insert(struct planner *p, size_t where, size_t pos);
+/* Whether controller a's (index, master) key is above b's: libvirt puts
+ * b before the first controller of its type with a key above its own. */
+bool plan_ctrl_key_above(const struct device *a, const struct device *b);
 /* Enter controller 'pos' in the index, once it has an index. */
 void plan_index_controller(struct planner *p, size_t pos);
 void plan_free_controller_index(struct planner *p);

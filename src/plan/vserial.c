@@ -28,7 +28,8 @@ struct vs_set {
     struct vs_controller *ctrl;
     size_t n; /* sorted by index */
     size_t cap;
-    size_t open; /* ctrl[0..open-1] have no free port from 1 */
+    size_t open;    /* ctrl[0..open-1] have no free port from 1 */
+    long free_from; /* no index below it is free */
 };
 
 static void vs_add_controller(struct vs_set *set, long index, long ports)
@@ -127,15 +128,26 @@ static bool vs_next(struct vs_set *set, long *controller, long *port)
 }
 
 /* The lowest index no controller has (the indexes are sorted, unique
- * and not negative): the first gap. */
-static long lowest_free_index(const struct vs_set *set)
+ * and not negative): the first gap. Indexes are only ever added, so
+ * the search resumes at the last gap found. */
+static long lowest_free_index(struct vs_set *set)
 {
-    long idx = 0;
+    size_t lo = 0, hi = set->n;
+    long idx = set->free_from;
 
-    for (size_t i = 0; i < set->n && set->ctrl[i].index <= idx; i++) {
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (set->ctrl[mid].index < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < set->n && set->ctrl[i].index <= idx; i++) {
         if (set->ctrl[i].index == idx)
             idx++;
     }
+    set->free_from = idx;
     return idx;
 }
 
@@ -181,20 +193,51 @@ static bool vs_complete(const struct device *dev)
            dev->other->vserial.port > 0;
 }
 
+struct vs_key {
+    long index;
+    size_t pos; /* in dom->devs: the first with an index counts */
+};
+
+static int compare_vs_keys(const void *pa, const void *pb)
+{
+    const struct vs_key *a = pa, *b = pb;
+
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* The input's controllers, the first of each index, added in index
+ * order so that each goes at the end (one sort, not an insertion each:
+ * O(n^2) for indexes in reverse order). */
+static void vs_add_input_controllers(struct vs_set *set,
+                                     const struct domain *dom)
+{
+    struct vs_key *k = xcalloc(dom->ndevs + 1, sizeof(*k));
+    size_t n = 0;
+
+    for (size_t i = 0; i < dom->ndevs; i++) {
+        const struct device *dev = dom->devs[i];
+
+        if (dev->kind == DEV_CONTROLLER &&
+            dev->ctrl_type == CTRL_TYPE_VIRTIO_SERIAL && dev->index >= 0)
+            k[n++] = (struct vs_key){dev->index, i};
+    }
+    qsort(k, n, sizeof(*k), compare_vs_keys);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || k[i].index != k[i - 1].index)
+            vs_add_controller(set, k[i].index, dom->devs[k[i].pos]->ports);
+    }
+    free(k);
+}
+
 int nonpci_assign_virtio_serial(struct domain *dom, add_controller_fn add,
                                 void *opaque, struct diag *d)
 {
     struct vs_set *set = xcalloc(1, sizeof(*set));
     int rc = 0;
 
-    for (size_t i = 0; i < dom->ndevs; i++) {
-        const struct device *dev = dom->devs[i];
-
-        if (dev->kind == DEV_CONTROLLER &&
-            dev->ctrl_type == CTRL_TYPE_VIRTIO_SERIAL && dev->index >= 0 &&
-            !vs_find(set, dev->index))
-            vs_add_controller(set, dev->index, dev->ports);
-    }
+    vs_add_input_controllers(set, dom);
     for (size_t i = 0; rc == 0 && i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 

@@ -7,6 +7,8 @@
 
 #include "check_suites.h"
 #include "plan/plan.h"
+#include "plan/state.h"
+#include "util/xalloc.h"
 #include "xml/load.h"
 
 struct planned {
@@ -521,6 +523,112 @@ START_TEST(model_controller_numbering_resumes)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Controller order against the walk it replaced                        */
+
+/* The rule as one walk per controller over a plain list (what
+ * plan_controller_slot did before the runs): the oracle. */
+static size_t oracle_slot(struct device **list, size_t n,
+                          const struct device *c)
+{
+    size_t at = n;
+    bool placed = false;
+
+    for (size_t i = n; i-- > 0;) {
+        const struct device *cur = list[i];
+
+        if (!plan_same_ctrl_type(cur, c))
+            continue;
+        if (c->index < 0)
+            return i + 1;
+        if (cur->index > c->index ||
+            (!c->has_master && cur->has_master && cur->index == c->index))
+            at = i;
+        else if (!placed)
+            at = i + 1;
+        placed = true;
+    }
+    return at;
+}
+
+static void oracle_insert(struct device **list, size_t *n, struct device *c)
+{
+    size_t at = oracle_slot(list, *n, c);
+
+    memmove(&list[at + 1], &list[at], (*n - at) * sizeof(*list));
+    list[at] = c;
+    (*n)++;
+}
+
+static void assert_same_order(const struct planner *p, struct device **list,
+                              size_t n, unsigned seed)
+{
+    ck_assert_uint_eq(p->ctrls.n, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(plan_dev(p, p->ctrls.at[i]) == list[i],
+                      "seed %u: controller %zu differs", seed, i);
+}
+
+/* Random controllers of a few types (two unknown ones, one with no
+ * type), indexes from a small range or none, some with a <master>:
+ * plan_order_controllers gives the oracle's order; then controllers
+ * are numbered and added (libvirt 11.3 inserts by index) and each
+ * lands where the oracle puts it, also in runs numbering left unsorted. */
+START_TEST(controller_order_matches_walk)
+{
+    static const char *const types[] = {"scsi", "usb", "pci", "virtio-serial",
+                                        "foo",  "bar", NULL};
+    static const enum ctrl_type added[] = {
+        CTRL_TYPE_SCSI, CTRL_TYPE_USB, CTRL_TYPE_PCI, CTRL_TYPE_VIRTIO_SERIAL};
+
+    for (unsigned seed = 1; seed <= 400; seed++) {
+        struct domain dom = {0};
+        struct planner p = {0};
+        struct device *list[96];
+        size_t n = 0, ninput = 1 + seed % 40;
+
+        srand(seed);
+        p.dom = &dom;
+        p.profile = profile_at(1);
+        ck_assert_int_eq(p.profile->ctrl_insert, CTRL_INSERT_BY_INDEX);
+        for (size_t i = 0; i < ninput; i++) {
+            struct device *dev = domain_add_device(&dom, DEV_CONTROLLER);
+            const char *type = types[rand() % 7];
+
+            dev->type = type ? xstrdup(type) : NULL;
+            dev->index = rand() % 3 == 0 ? -1 : rand() % 6;
+            dev->has_master = rand() % 4 == 0;
+            domain_resolve_controller(dev);
+            if (rand() % 3 == 0)
+                domain_add_device(&dom, DEV_DISK);
+            oracle_insert(list, &n, dev);
+        }
+        ck_assert_int_eq(plan_order_controllers(&p), 0);
+        assert_same_order(&p, list, n, seed);
+        /* number the index-less ones high or low, unsorting their runs */
+        for (size_t i = 0; i < p.ctrls.n; i++) {
+            struct device *dev = plan_dev(&p, p.ctrls.at[i]);
+
+            if (dev->index < 0 && dev->type) {
+                dev->index = rand() % 2 ? 0 : 9;
+                plan_index_controller(&p, p.ctrls.at[i]);
+            }
+        }
+        for (size_t i = 0; i < 40; i++) {
+            enum ctrl_type t = added[rand() % 4];
+            struct device *dev =
+                plan_add_controller(&p, t, rand() % 12, NULL, ADDED_MACHINE);
+
+            oracle_insert(list, &n, dev);
+            assert_same_order(&p, list, n, seed);
+        }
+        plan_free_controller_index(&p);
+        free(p.ctrls.at);
+        domain_free(&dom);
+    }
+}
+END_TEST
+
 Suite *planner_suite(void)
 {
     Suite *s = suite_create("planner");
@@ -538,6 +646,7 @@ Suite *planner_suite(void)
     tcase_add_test(pc, model_controller_types_resolved);
     tcase_add_test(pc, model_typed_drive_address);
     tcase_add_test(pc, model_controller_numbering_resumes);
+    tcase_add_test(pc, controller_order_matches_walk);
     tcase_add_test(q35, model_controller_index_per_type);
     tcase_add_test(q35, q35_minimal);
     tcase_add_test(q35, q35_reserve_counts);
