@@ -30,6 +30,13 @@ static const char *bus_description(const struct planner *p, unsigned bus,
     return buf;
 }
 
+/* The device at an address, -1 for none. */
+static int owner_of(const struct planner *p, const struct pci_addr *a)
+{
+    return a->bus < p->owner_buses ? p->owner[a->bus][a->slot][a->function]
+                                   : -1;
+}
+
 static int fail_user_address(struct planner *p, size_t pos,
                              const struct pci_addr *a, enum addr_error err)
 {
@@ -39,7 +46,7 @@ static int fail_user_address(struct planner *p, size_t pos,
     plan_format_addr(where, sizeof(where), a);
     switch (err) {
     case ADDR_ERR_IN_USE:
-        other = p->owner[a->bus][a->slot][a->function];
+        other = owner_of(p, a);
         if (other >= 0)
             snprintf(msg, sizeof(msg), "<%s> at line %u",
                      dev_kind_name(plan_dev(p, (size_t)other)->kind),
@@ -132,6 +139,13 @@ static void set_owner(struct planner *p, const struct pci_addr *a, int who)
            a->function < PCI_FUNCTIONS);
     /* a device's state exists before it takes an address */
     assert(who < 0 || (size_t)who < p->nst);
+    /* buses are cleared as they are first written: a small domain
+     * touches one of the 256 (the table is 256 KiB) */
+    if (a->bus >= p->owner_buses) {
+        memset(p->owner[p->owner_buses], 0xff,
+               (a->bus + 1 - p->owner_buses) * sizeof(p->owner[0]));
+        p->owner_buses = a->bus + 1;
+    }
     p->owner[a->bus][a->slot][a->function] = who;
 }
 
@@ -167,7 +181,7 @@ static int reserve_chipset(struct planner *p, unsigned slot, unsigned fn,
     enum addr_error err = addrset_reserve(p->set, &a, flags, true);
 
     if (err == ADDR_ERR_IN_USE) {
-        int other = p->owner[0][slot][fn];
+        int other = owner_of(p, &a);
 
         return diag_fail(
             p->d, STATUS_INVALID,
@@ -548,8 +562,7 @@ static int run_pass(struct planner *p, unsigned nbuses, bool dry_run)
 {
     p->set->dry_run = dry_run;
     setup_buses(p, nbuses);
-    for (unsigned b = 0; b < PCI_MAX_BUSES; b++)
-        memset(p->owner[b], 0xff, sizeof(p->owner[b]));
+    p->owner_buses = 0;
     return collect_present(p) < 0 || chipset_rules(p) < 0 ? -1 : 0;
 }
 
