@@ -17,6 +17,7 @@
 
 #include "model/domain.h"
 #include "render/strip.h"
+#include "app/heap.h"
 #include "render/writer.h"
 #include "util/xalloc.h"
 #include "view/lint.h"
@@ -259,6 +260,9 @@ int run_document(const char *text, size_t len, const struct run_options *o,
     int ret;
 
     assert(o->name);
+    /* what a big domain's tables, model and output come to: 13 (SCSI
+     * disks) to 35 (USB tablets) times its text */
+    heap_expect(len * 32);
     memset(r, 0, sizeof(*r));
     if (len)
         memcpy(copy, text, len);
