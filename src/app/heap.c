@@ -22,7 +22,7 @@
 #endif
 
 /* Below this a document's memory is a few pages: nothing to gain. */
-#define HEAP_HUGE_MIN (8u * 1024 * 1024)
+#define HEAP_HUGE_MIN (4u * 1024 * 1024)
 /* Blocks up to this come from the heap (glibc's largest threshold on
  * 64-bit); the expected heap stays below it. */
 #define HEAP_MMAP_THRESHOLD (32u * 1024 * 1024)
