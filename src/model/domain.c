@@ -181,6 +181,21 @@ const struct other_addr *device_other(const struct device *dev)
     return dev->other ? dev->other : &none;
 }
 
+const char *device_addr_type(const struct device *dev)
+{
+    switch (dev->addr_type) {
+    case ADDR_NONE:
+        return NULL;
+    case ADDR_PCI:
+        return "pci";
+    case ADDR_OTHER:
+        /* an address of a type libvirt does not know is refused at load */
+        assert(dev->other && dev->other->kind != ADDR_KIND_NONE);
+        return addr_kind_name(dev->other->kind);
+    }
+    return NULL;
+}
+
 struct other_addr *device_set_other(struct device *dev, enum addr_kind kind)
 {
     if (!dev->other)
@@ -278,7 +293,6 @@ static void device_free(struct device *dev)
     free(dev->fs_model);
     free(dev->action);
     free(dev->model_name);
-    free(dev->addr_type_name);
     free(dev->other);
     free(dev);
 }

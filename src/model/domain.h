@@ -280,7 +280,6 @@ struct device {
 
     /* the address as read (and as planned) */
     enum addr_type addr_type;
-    char *addr_type_name; /* for ADDR_OTHER: "drive", "usb", ... */
     struct pci_addr addr;
     struct pci_addr input_addr; /* ADDR_PCI: the address as read, kept
                                    when the planner moves 'addr' */
@@ -350,6 +349,9 @@ struct device *domain_add_device(struct domain *dom, enum dev_kind kind);
  * pci_model; called whenever either string is set. */
 void domain_resolve_controller(struct device *dev);
 
+/* type= of the device's address: "pci", the kind's name ("drive",
+ * "usb", ...) or NULL for none. */
+const char *device_addr_type(const struct device *dev);
 /* dev->other, or an empty address of kind ADDR_KIND_NONE. */
 const struct other_addr *device_other(const struct device *dev);
 /* Give dev an empty non-PCI address of 'kind' (replacing any). */

@@ -258,8 +258,7 @@ static const char *serial_address_problem(const struct planner *p,
 {
     static char why[96];
     const char *target = dev->type ? dev->type : p->mach->serial_target;
-    const char *given =
-        dev->addr_type == ADDR_PCI ? "pci" : dev->addr_type_name;
+    const char *given = device_addr_type(dev);
 
     if (dev->kind != DEV_SERIAL || dev->addr_type == ADDR_NONE || !target)
         return NULL;
@@ -344,7 +343,7 @@ int plan_classify(struct planner *p)
                                        str_eq(dev->model, "usb-net") &&
                                        p->profile->usb_net_needs_address);
         if (dev->kind == DEV_HOSTDEV && dev->addr_type == ADDR_OTHER &&
-            str_eq(dev->addr_type_name, "unassigned"))
+            device_other(dev)->kind == ADDR_KIND_UNASSIGNED)
             s->in_step = false;
         s->has_addr = plan_address_is_present(dev) && !is_serial_mirror(p, dev);
         s->addr = dev->addr;

@@ -69,8 +69,6 @@ static void add_serial_for(struct planner *p, const struct device *console)
     serial->addr = console->addr;
     serial->input_addr = console->input_addr;
     device_copy_other(serial, console);
-    if (console->addr_type_name)
-        serial->addr_type_name = xstrdup(console->addr_type_name);
     serial->addr_changed = console->addr_type != ADDR_NONE;
 }
 
@@ -151,9 +149,6 @@ void plan_mirror_console(struct domain *dom)
     if (!console || !serial || !is_serial_console(console) ||
         serial->addr_type == ADDR_NONE || same_address(console, serial))
         return;
-    free(console->addr_type_name);
-    console->addr_type_name =
-        serial->addr_type_name ? xstrdup(serial->addr_type_name) : NULL;
     console->addr_type = serial->addr_type;
     console->addr = serial->addr;
     device_copy_other(console, serial);

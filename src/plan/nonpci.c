@@ -71,11 +71,8 @@ void nonpci_set_address(struct device *dev, enum addr_kind kind,
                         unsigned nattrs, ...)
 {
     va_list ap;
-    char *name = xstrdup(addr_kind_name(kind));
     struct other_addr *o = device_set_other(dev, kind);
 
-    free(dev->addr_type_name);
-    dev->addr_type_name = name;
     dev->addr_type = ADDR_OTHER;
     dev->addr_changed = true;
     va_start(ap, nattrs);

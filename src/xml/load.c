@@ -291,14 +291,15 @@ static int load_address(struct device *dev, struct elem n, struct diag *d)
         dev->addr_type = ADDR_PCI;
         return load_pci_address(dev, a, d);
     }
+    if (check_other_address(a, type, d) < 0 ||
+        number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0) {
+        free(type);
+        return -1;
+    }
     dev->addr_type = ADDR_OTHER;
-    dev->addr_type_name = type;
-    if (check_other_address(a, type, d) < 0)
-        return -1;
-    if (number_attr(a, "controller", 0xffffffffUL, &ctrl, d) < 0)
-        return -1;
     dev->addr_controller = ctrl;
     load_other_address(dev, a, type);
+    free(type);
     return 0;
 }
 
@@ -558,7 +559,7 @@ static int load_details(struct device *dev, const struct domain *dom,
 static int check_address_fits(const struct device *dev, struct diag *d)
 {
     static const char *const drive_buses[] = {"ide", "fdc", "scsi", "sata"};
-    const char *type = dev->addr_type == ADDR_PCI ? "pci" : dev->addr_type_name;
+    const char *type = device_addr_type(dev);
 
     if (dev->addr_type == ADDR_NONE)
         return 0;
