@@ -1290,8 +1290,9 @@ bool xmldoc_name_is(const struct xmldoc *xd, long idx, const char *name)
 {
     const struct xml_elem *e = elem_at(xd, idx);
 
-    return strlen(name) == e->name_len &&
-           memcmp(xd->text + e->name, name, e->name_len) == 0;
+    /* strncmp stops at the end of 'name': no strlen per sibling */
+    return strncmp(name, xd->text + e->name, e->name_len) == 0 &&
+           name[e->name_len] == '\0';
 }
 
 void xmldoc_free(struct xmldoc *xd)
