@@ -52,6 +52,38 @@ const char *ctrl_type_name(enum ctrl_type type)
     return type >= 0 && type < CTRL_TYPE_KNOWN ? ctrl_type_names[type] : NULL;
 }
 
+/*
+ * The model= names libvirt's parser knows for each controller type
+ * (its virDomainControllerModel* enums, the same in 9.0 and 11.3); a
+ * type with none takes no model= at all. PCI models are pci.h's table.
+ */
+#define CTRL_MODELS_MAX 16
+static const char *const ctrl_models[CTRL_TYPE_KNOWN][CTRL_MODELS_MAX] = {
+    [CTRL_TYPE_IDE] = {"piix3", "piix4", "ich6"},
+    [CTRL_TYPE_SCSI] = {"auto", "buslogic", "lsilogic", "lsisas1068",
+                        "vmpvscsi", "ibmvscsi", "virtio-scsi", "lsisas1078",
+                        "virtio-transitional", "virtio-non-transitional",
+                        "ncr53c90", "dc390", "am53c974"},
+    [CTRL_TYPE_VIRTIO_SERIAL] = {"virtio", "virtio-transitional",
+                                 "virtio-non-transitional"},
+    [CTRL_TYPE_USB] = {"piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1",
+                       "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
+                       "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1",
+                       "qusb2", "qemu-xhci", "none"},
+};
+
+bool ctrl_model_known(enum ctrl_type type, const char *model)
+{
+    assert(type != CTRL_TYPE_PCI && model);
+    for (size_t i = 0; type >= 0 && type < CTRL_TYPE_KNOWN &&
+                       i < CTRL_MODELS_MAX && ctrl_models[type][i];
+         i++) {
+        if (strcmp(ctrl_models[type][i], model) == 0)
+            return true;
+    }
+    return false;
+}
+
 enum ctrl_type ctrl_type_from_name(const char *name)
 {
     if (!name)

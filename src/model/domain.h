@@ -79,8 +79,7 @@ enum ctrl_type {
     CTRL_TYPE_PCI,
     CTRL_TYPE_XENBUS,
     CTRL_TYPE_ISA,
-    CTRL_TYPE_OTHER, /* a name libvirt does not know: planned as a PCI
-                        device; only 'type' tells two such apart */
+    CTRL_TYPE_OTHER, /* a name libvirt does not know: refused at load */
 };
 
 #define CTRL_TYPE_KNOWN (CTRL_TYPE_ISA + 1)
@@ -90,6 +89,10 @@ const char *ctrl_type_name(enum ctrl_type type);
 
 /* The type of a type= value: NONE for NULL, OTHER for an unknown name. */
 enum ctrl_type ctrl_type_from_name(const char *name);
+
+/* 'model' is a model= libvirt knows for a controller of 'type' (any type
+ * but PCI, whose models are pci.h's). */
+bool ctrl_model_known(enum ctrl_type type, const char *model);
 
 /* Controller <target> values; -1 means the attribute is absent. */
 struct ctrl_target {

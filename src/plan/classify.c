@@ -52,7 +52,7 @@ static unsigned controller_class(const struct planner *p,
         return virtio_class(p, dev->model);
     case CTRL_TYPE_SATA:
     case CTRL_TYPE_IDE:
-    /* libvirt refuses these; pciplan plans them as PCI devices */
+    /* refused at load, as libvirt refuses them */
     case CTRL_TYPE_OTHER:
     case CTRL_TYPE_NONE:
         return PCI_CLASS;

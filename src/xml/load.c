@@ -401,6 +401,29 @@ static void load_pcihole64(struct device *dev, struct elem h)
     free(text);
 }
 
+/*
+ * libvirt's parser refuses a controller type it has no name for (a
+ * missing type= is its first, IDE, and is refused later: pciplan asks
+ * for one), and a model= it does not know for the type; PCI models are
+ * checked with the PCI rules.
+ */
+static int check_controller_names(const struct device *dev, struct elem n,
+                                  struct diag *d)
+{
+    if (dev->ctrl_type == CTRL_TYPE_OTHER)
+        return diag_fail(d, STATUS_INVALID, line_of(n), "controller",
+                         "invalid type '%s' (expected ide, fdc, scsi, sata, "
+                         "virtio-serial, ccid, usb, pci, xenbus or isa)",
+                         dev->type);
+    if (dev->model && dev->ctrl_type != CTRL_TYPE_PCI &&
+        dev->ctrl_type != CTRL_TYPE_NONE &&
+        !ctrl_model_known(dev->ctrl_type, dev->model))
+        return diag_fail(d, STATUS_INVALID, line_of(n), "controller",
+                         "unknown model '%s' for controller type '%s'",
+                         dev->model, dev->type);
+    return 0;
+}
+
 static int load_controller(struct device *dev, struct elem n, struct diag *d)
 {
     struct elem model = child(n, "model");
@@ -412,6 +435,8 @@ static int load_controller(struct device *dev, struct elem n, struct diag *d)
         load_pcihole64(dev, child(n, "pcihole64"));
     dev->model = attr(n, "model");
     domain_resolve_controller(dev);
+    if (check_controller_names(dev, n, d) < 0)
+        return -1;
     usb = dev->ctrl_type == CTRL_TYPE_USB;
     dev->has_master = present(master);
     dev->master_startport = -1;

@@ -400,16 +400,15 @@ START_TEST(planned_domain_is_stable)
 END_TEST
 
 /* The model resolves type= and model= once: every known name round-trips,
- * an unknown one is OTHER (still planned as a PCI device), and what the
- * planner adds or defaults is resolved too. */
+ * and what the planner adds or defaults is resolved too. A type or a
+ * model libvirt has no name for is refused at load, as libvirt does. */
 START_TEST(model_controller_types_resolved)
 {
     struct planned p =
-        plan("pc-i440fx-7.2", "<controller type='foo' index='0'/>\n"
-                              "<controller type='scsi' index='0'/>\n"
+        plan("pc-i440fx-7.2", "<controller type='scsi' index='0'/>\n"
                               "<disk type='file' device='disk'><target "
                               "dev='sdh' bus='scsi'/></disk>\n");
-    size_t other = 0, scsi = 0, root = 0;
+    size_t scsi = 0, root = 0;
 
     for (int t = 0; t < CTRL_TYPE_KNOWN; t++)
         ck_assert_int_eq(ctrl_type_from_name(ctrl_type_name(t)), t);
@@ -423,30 +422,43 @@ START_TEST(model_controller_types_resolved)
         if (dev->kind != DEV_CONTROLLER)
             continue;
         ck_assert_int_eq(dev->ctrl_type, ctrl_type_from_name(dev->type));
-        other += dev->ctrl_type == CTRL_TYPE_OTHER;
         scsi += dev->ctrl_type == CTRL_TYPE_SCSI;
         if (dev->ctrl_type == CTRL_TYPE_PCI)
             root += dev->pci_model == PCI_MODEL_PCI_ROOT;
         else
             ck_assert_int_eq(dev->pci_model, PCI_MODEL_NONE);
-        if (dev->ctrl_type == CTRL_TYPE_OTHER)
-            ck_assert_int_ne(dev->addr_type, ADDR_NONE);
     }
-    ck_assert_uint_eq(other, 1);
     ck_assert_uint_eq(scsi, 2); /* sdh is on controller 1, added */
     ck_assert_uint_eq(root, 1);
+    done(&p);
+
+    p = plan("pc-i440fx-7.2", "<controller type='nvme' index='0'/>\n");
+    ck_assert_int_eq(p.rc, -1);
+    ck_assert_int_eq(p.d.status, STATUS_INVALID);
+    ck_assert_str_eq(p.d.msg, "invalid type 'nvme' (expected ide, fdc, scsi, "
+                              "sata, virtio-serial, ccid, usb, pci, xenbus or "
+                              "isa)");
+    done(&p);
+    ck_assert(ctrl_model_known(CTRL_TYPE_USB, "qemu-xhci"));
+    ck_assert(ctrl_model_known(CTRL_TYPE_SCSI, "am53c974"));
+    ck_assert(!ctrl_model_known(CTRL_TYPE_SCSI, "qemu-xhci"));
+    ck_assert(!ctrl_model_known(CTRL_TYPE_SATA, "ahci"));
+    p = plan("pc-i440fx-7.2", "<controller type='sata' model='ahci'/>\n");
+    ck_assert_int_eq(p.rc, -1);
+    ck_assert_str_eq(p.d.msg,
+                     "unknown model 'ahci' for controller type 'sata'");
     done(&p);
 }
 END_TEST
 
 /* Index-less controllers are numbered per type through the controller
- * index: two unknown types by name, an ICH9 companion on its set's. */
+ * index: two types apart, an ICH9 companion on its set's. */
 START_TEST(model_controller_index_per_type)
 {
     struct planned p =
-        plan("pc-q35-7.2", "<controller type='foo'/>\n"
-                           "<controller type='bar'/>\n"
-                           "<controller type='foo'/>\n"
+        plan("pc-q35-7.2", "<controller type='virtio-serial'/>\n"
+                           "<controller type='ccid'/>\n"
+                           "<controller type='virtio-serial'/>\n"
                            "<controller type='usb' model='ich9-ehci1'/>\n"
                            "<controller type='usb' model='ich9-uhci1'/>\n"
                            "<controller type='scsi' index='1'/>\n"
