@@ -83,8 +83,8 @@ struct planner {
     size_t nst;
     int (*owner)[PCI_SLOTS][PCI_FUNCTIONS]; /* device at each function */
     unsigned owner_buses; /* owner[] holds only these buses; the rest: -1 */
-    long max_idx;                /* highest PCI controller index in the input */
-    int grown_by[PCI_MAX_BUSES]; /* device that made a bus appear */
+    long max_idx;         /* highest PCI controller index in the input */
+    int grown_by[PCI_MAX_BUSES];           /* device that made a bus appear */
     bool grown_for_address[PCI_MAX_BUSES]; /* ... by naming it in its address */
     bool pcie;                             /* index 0 is pcie-root */
     int reserve;                           /* spare capacity requested */
