@@ -105,18 +105,20 @@ static bool strips_usb0(const struct xmldoc *xd, const struct domain *dom,
 }
 
 /*
- * Every <address type='pci'> of a device besides the one loaded: libvirt
- * reads only the first, so once that goes the next would take its
- * place and a second --strip would find more to remove.
+ * Every <address> of a device besides the one loaded: libvirt reads only
+ * the first and drops the others, so once that goes the next would take
+ * its place: a second --strip would find more to remove, and one without
+ * type= (or of a kind the device cannot have) would make the stripped
+ * document invalid where the original was not.
  */
-static size_t extra_pci_addresses(const struct xmldoc *xd,
-                                  const struct device *dev, long *elems)
+static size_t ignored_addresses(const struct xmldoc *xd,
+                                const struct device *dev, long *elems)
 {
     size_t n = 0;
 
     for (long c = xmldoc_child(xd, dev->elem, "address"); c >= 0;
          c = xmldoc_next(xd, c, "address")) {
-        if (c != dev->addr_elem && str_eq(xmldoc_attr(xd, c, "type"), "pci"))
+        if (c != dev->addr_elem)
             elems[n++] = c;
     }
     return n;
@@ -140,8 +142,7 @@ size_t strip_select(const struct xmldoc *xd, const struct domain *dom,
         else if (dev->addr_elem >= 0 && (dev->addr_type == ADDR_PCI ||
                                          (usb0 && usb_bus0_address(dev)))) {
             elems[n++] = dev->addr_elem;
-            if (dev->addr_type == ADDR_PCI)
-                n += extra_pci_addresses(xd, dev, elems + n);
+            n += ignored_addresses(xd, dev, elems + n);
         }
     }
     return n;
