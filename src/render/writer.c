@@ -215,6 +215,10 @@ struct writer {
      * asks it for the same parent, which has as many children */
     long indent_parent;
     char *indent;
+    /* the added devices by kind, libvirt's order, each kind in planner
+     * order: added[kind_start[k]] up to added[kind_start[k + 1]] */
+    const struct device **added;
+    size_t kind_start[DEV_KIND_COUNT + 1];
 };
 
 static void add_edit(struct writer *w, size_t off, size_t del,
@@ -923,18 +927,11 @@ static bool is_added(const struct device *dev)
 static void render_all_added(struct strbuf *sb, const struct writer *w,
                              const struct layout *lo)
 {
-    int kind;
     size_t i;
 
-    for (kind = 0; kind < DEV_KIND_COUNT; kind++) {
-        for (i = 0; i < w->dom->ndevs; i++) {
-            const struct device *dev = w->dom->devs[i];
-
-            if (!is_added(dev) || (int)dev->kind != kind)
-                continue;
-            sb_add(sb, lo->nl);
-            render_added_device(sb, w, lo, dev);
-        }
+    for (i = 0; i < w->kind_start[DEV_KIND_COUNT]; i++) {
+        sb_add(sb, lo->nl);
+        render_added_device(sb, w, lo, w->added[i]);
     }
 }
 
@@ -1499,17 +1496,49 @@ static void render_device_changes(struct writer *w, const struct device *dev)
 
 /* ---- placing added devices ---- */
 
-static enum dev_kind kind_of_elem(const struct writer *w, long idx)
+static enum dev_kind kind_of_elem(const struct writer *w, long idx,
+                                  const size_t *name_len)
 {
+    const struct xml_elem *e = elem(w, idx);
     int k;
 
     for (k = 0; k < DEV_OTHER; k++) {
-        const char *kn = dev_kind_name((enum dev_kind)k);
-
-        if (kn && xmldoc_name_is(w->xd, idx, kn))
+        if (e->name_len == name_len[k] &&
+            memcmp(w->xd->text + e->name, dev_kind_name((enum dev_kind)k),
+                   name_len[k]) == 0)
             return (enum dev_kind)k;
     }
     return DEV_OTHER;
+}
+
+/* Where the existing children of <devices> are, by kind: one walk
+ * serves every kind that gets new devices. */
+struct devices_scan {
+    long last[DEV_KIND_COUNT];  /* the last child of each kind, -1: none */
+    size_t pos[DEV_KIND_COUNT]; /* its place among the children */
+    long first_console;
+    long first; /* the first child, -1 when there are none */
+};
+
+static void scan_devices(const struct writer *w, struct devices_scan *sc)
+{
+    size_t name_len[DEV_OTHER], n = 0;
+    long c;
+    int k;
+
+    for (k = 0; k < DEV_OTHER; k++)
+        name_len[k] = strlen(dev_kind_name((enum dev_kind)k));
+    for (k = 0; k < DEV_KIND_COUNT; k++)
+        sc->last[k] = -1;
+    sc->first_console = -1;
+    sc->first = first_child_elem(w, w->dom->devices_elem);
+    for (c = sc->first; c >= 0; c = next_sibling_elem(w, c), n++) {
+        k = (int)kind_of_elem(w, c, name_len);
+        if (k == DEV_CONSOLE && sc->first_console < 0)
+            sc->first_console = c;
+        sc->last[k] = c;
+        sc->pos[k] = n;
+    }
 }
 
 enum placement_mode { PLACE_AFTER, PLACE_BEFORE, PLACE_APPEND };
@@ -1522,35 +1551,35 @@ struct placement {
 
 /* Right after the last element of the same kind, else after the last
  * one of an earlier kind, else first in <devices>. */
-static void find_place(const struct writer *w, enum dev_kind kind,
-                       enum placement_mode *mode, long *anchor)
+static void find_place(const struct writer *w, const struct devices_scan *sc,
+                       enum dev_kind kind, enum placement_mode *mode,
+                       long *anchor)
 {
-    long devices = w->dom->devices_elem, c, same = -1, earlier = -1;
+    long earlier = -1;
+    size_t earlier_pos = 0;
+    int k;
 
-    for (c = first_child_elem(w, devices); c >= 0;
-         c = next_sibling_elem(w, c)) {
-        enum dev_kind k = kind_of_elem(w, c);
-
-        /* the only console pciplan adds is libvirt's console 0 */
-        if (k == kind && kind == DEV_CONSOLE) {
-            *mode = PLACE_BEFORE;
-            *anchor = c;
-            return;
-        }
-        if (k == kind)
-            same = c;
-        else if (k < kind)
-            earlier = c;
-    }
-    if (same >= 0 || earlier >= 0) {
-        *mode = PLACE_AFTER;
-        *anchor = same >= 0 ? same : earlier;
-    } else if ((c = first_child_elem(w, devices)) >= 0) {
+    /* the only console pciplan adds is libvirt's console 0 */
+    if (kind == DEV_CONSOLE && sc->first_console >= 0) {
         *mode = PLACE_BEFORE;
-        *anchor = c;
+        *anchor = sc->first_console;
+        return;
+    }
+    for (k = 0; k < (int)kind; k++) {
+        if (sc->last[k] >= 0 && (earlier < 0 || sc->pos[k] > earlier_pos)) {
+            earlier = sc->last[k];
+            earlier_pos = sc->pos[k];
+        }
+    }
+    if (sc->last[kind] >= 0 || earlier >= 0) {
+        *mode = PLACE_AFTER;
+        *anchor = sc->last[kind] >= 0 ? sc->last[kind] : earlier;
+    } else if (sc->first >= 0) {
+        *mode = PLACE_BEFORE;
+        *anchor = sc->first;
     } else {
         *mode = PLACE_APPEND;
-        *anchor = devices;
+        *anchor = w->dom->devices_elem;
     }
 }
 
@@ -1573,25 +1602,23 @@ static struct placement *placement_for(struct placement *places,
 static void place_added_devices(struct writer *w)
 {
     struct placement places[DEV_KIND_COUNT];
+    struct devices_scan sc;
     size_t nplaces = 0, i;
     int kind;
 
+    scan_devices(w, &sc);
     for (kind = 0; kind < DEV_KIND_COUNT; kind++) {
-        struct placement *pl = NULL;
+        struct placement *pl;
+        enum placement_mode mode;
+        long anchor;
 
-        for (i = 0; i < w->dom->ndevs; i++) {
-            const struct device *dev = w->dom->devs[i];
-            enum placement_mode mode;
-            long anchor;
-
-            if (!is_added(dev) || (int)dev->kind != kind)
-                continue;
-            if (!pl) {
-                find_place(w, (enum dev_kind)kind, &mode, &anchor);
-                pl = placement_for(places, &nplaces, mode, anchor);
-            }
-            blocks_push(&pl->blocks, (struct block){BLOCK_DEVICE, NULL, dev});
-        }
+        if (w->kind_start[kind] == w->kind_start[kind + 1])
+            continue;
+        find_place(w, &sc, (enum dev_kind)kind, &mode, &anchor);
+        pl = placement_for(places, &nplaces, mode, anchor);
+        for (i = w->kind_start[kind]; i < w->kind_start[kind + 1]; i++)
+            blocks_push(&pl->blocks,
+                        (struct block){BLOCK_DEVICE, NULL, w->added[i]});
     }
     for (i = 0; i < nplaces; i++) {
         switch (places[i].mode) {
@@ -1609,22 +1636,39 @@ static void place_added_devices(struct writer *w)
     }
 }
 
-static bool any_added(const struct domain *dom)
+/* Group the added devices by kind, keeping planner order within one: a
+ * counting sort, one pass over the devices to count and one to place. */
+static void collect_added(struct writer *w)
 {
-    size_t i;
+    size_t count[DEV_KIND_COUNT] = {0}, i;
+    int k;
 
-    for (i = 0; i < dom->ndevs; i++) {
-        if (is_added(dom->devs[i]))
-            return true;
+    for (i = 0; i < w->dom->ndevs; i++) {
+        if (is_added(w->dom->devs[i]))
+            count[w->dom->devs[i]->kind]++;
     }
-    return false;
+    w->kind_start[0] = 0;
+    for (k = 0; k < DEV_KIND_COUNT; k++)
+        w->kind_start[k + 1] = w->kind_start[k] + count[k];
+    if (w->kind_start[DEV_KIND_COUNT] == 0)
+        return;
+    w->added =
+        xreallocarray(NULL, w->kind_start[DEV_KIND_COUNT], sizeof(*w->added));
+    memcpy(count, w->kind_start, sizeof(count));
+    for (i = 0; i < w->dom->ndevs; i++) {
+        const struct device *dev = w->dom->devs[i];
+
+        if (is_added(dev))
+            w->added[count[dev->kind]++] = dev;
+    }
 }
 
 static void render_added_devices(struct writer *w)
 {
     struct block_list bl = {0};
 
-    if (!any_added(w->dom))
+    collect_added(w);
+    if (w->kind_start[DEV_KIND_COUNT] == 0)
         return;
     if (w->dom->devices_elem >= 0) {
         place_added_devices(w);
@@ -1658,12 +1702,13 @@ static void writer_free(struct writer *w)
     free(w->edits);
     free(w->step);
     free(w->indent);
+    free(w->added);
 }
 
 int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                   size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, dom, NULL, NULL, 0, 0, -1, NULL};
+    struct writer w = {.xd = xd, .dom = dom, .indent_parent = -1};
     size_t i;
     int ret;
 
@@ -1795,7 +1840,7 @@ static void collapse_element(struct writer *w, long idx)
 int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
                   char **out, size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, NULL, NULL, NULL, 0, 0, -1, NULL};
+    struct writer w = {.xd = xd, .indent_parent = -1};
     long *sorted = xreallocarray(NULL, (nelems ? nelems : 1), sizeof(*sorted));
     size_t covered_to = 0, i;
     int ret;
