@@ -136,6 +136,10 @@ static bool named_controller(const struct device *d, const char **type,
     return true;
 }
 
+struct topo_users {
+    long *user; /* NULL until found */
+};
+
 struct use {
     const char *type;
     long index;
@@ -176,13 +180,13 @@ static long first_use(const struct use *u, size_t n, const char *type,
 
 /* Every controller's first user, from one sorted list of the addresses
  * that name a controller (n log n; a scan per controller was n^2). */
-static void find_users(struct topo *t)
+static void find_users(const struct topo *t, long *user)
 {
     size_t n = 0, nd = t->dom->ndevs;
     struct use *u = xcalloc(nd + 1, sizeof(*u));
 
     for (size_t i = 0; i < nd; i++) {
-        t->user[i] = -1;
+        user[i] = -1;
         if (named_controller(t->dom->devs[i], &u[n].type, &u[n].index))
             u[n++].pos = i;
     }
@@ -198,7 +202,7 @@ static void find_users(struct topo *t)
                     c->ctrl_type != CTRL_TYPE_CCID
                 ? first_use(u, n, "*", idx)
                 : -1;
-        t->user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+        user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;
     }
     free(u);
 }
@@ -214,8 +218,7 @@ void topo_build(struct topo *t, const struct domain *dom, const char *machine)
     t->input_bus = xcalloc(n, sizeof(*t->input_bus));
     number_devices(t);
     read_input_buses(t);
-    t->user = xcalloc(n, sizeof(*t->user));
-    find_users(t);
+    t->users = xcalloc(1, sizeof(*t->users));
     for (size_t i = 0; i < dom->ndevs; i++) {
         if (!topo_is_pci_ctrl(dom->devs[i]))
             continue;
@@ -233,7 +236,9 @@ void topo_free(struct topo *t)
         free(t->bus[b]);
     free(t->ordinal);
     free(t->input_bus);
-    free(t->user);
+    if (t->users)
+        free(t->users->user);
+    free(t->users);
     memset(t, 0, sizeof(*t));
 }
 
@@ -386,7 +391,11 @@ void topo_dev_detail(const struct topo *t, size_t pos, char *detail, size_t len)
 long topo_user_of(const struct topo *t, size_t ctrl)
 {
     assert(ctrl < t->dom->ndevs);
-    return t->user[ctrl];
+    if (!t->users->user) {
+        t->users->user = xcalloc(t->dom->ndevs, sizeof(*t->users->user));
+        find_users(t, t->users->user);
+    }
+    return t->users->user[ctrl];
 }
 
 void topo_dev_what(const struct topo *t, size_t pos, char *what, size_t len)
