@@ -27,16 +27,22 @@ struct strbuf {
     size_t cap;
 };
 
-static void sb_reserve(struct strbuf *sb, size_t extra)
+static void sb_grow(struct strbuf *sb, size_t extra)
 {
     /* the sums below must not wrap (inputs are far below this) */
     if (extra > SIZE_MAX / 4 - sb->len)
         xalloc_die();
-    if (sb->len + extra + 1 <= sb->cap)
-        return;
     while (sb->len + extra + 1 > sb->cap)
         sb->cap = sb->cap ? sb->cap * 2 : 64;
     sb->s = xreallocarray(sb->s, sb->cap, 1);
+}
+
+/* Room for 'extra' bytes and the NUL: a test on every append, inline,
+ * and a call only to grow (a huge 'extra' always takes that path). */
+static inline void sb_reserve(struct strbuf *sb, size_t extra)
+{
+    if (extra >= sb->cap - sb->len)
+        sb_grow(sb, extra);
 }
 
 static void sb_addn(struct strbuf *sb, const char *s, size_t n)
@@ -299,7 +305,8 @@ struct writer {
     long indent_parent;
     char *indent;
     /* the added devices by kind, libvirt's order, each kind in planner
-     * order: added[kind_start[k]] up to added[kind_start[k + 1]] */
+     * order: added[kind_start[k]] up to added[kind_start[k + 1]] (once
+     * group_added() has run) */
     const struct device **added;
     size_t kind_start[DEV_KIND_COUNT + 1];
 };
@@ -1800,38 +1807,48 @@ static void place_added_devices(struct writer *w)
     }
 }
 
-/* Group the added devices by kind, keeping planner order within one: a
- * counting sort, one pass over the devices to count and one to place. */
-static void collect_added(struct writer *w)
+/* Group the added devices (w->added, as note_added() found them) by
+ * kind, keeping planner order within one: a counting sort. */
+static void group_added(struct writer *w)
 {
-    size_t count[DEV_KIND_COUNT] = {0}, i;
+    size_t count[DEV_KIND_COUNT] = {0}, n = w->kind_start[DEV_KIND_COUNT], i;
+    const struct device **by_kind;
     int k;
 
-    for (i = 0; i < w->dom->ndevs; i++) {
-        if (is_added(w->dom->devs[i]))
-            count[w->dom->devs[i]->kind]++;
-    }
+    if (n == 0)
+        return;
+    for (i = 0; i < n; i++)
+        count[w->added[i]->kind]++;
     w->kind_start[0] = 0;
     for (k = 0; k < DEV_KIND_COUNT; k++)
         w->kind_start[k + 1] = w->kind_start[k] + count[k];
-    if (w->kind_start[DEV_KIND_COUNT] == 0)
-        return;
-    w->added =
-        xreallocarray(NULL, w->kind_start[DEV_KIND_COUNT], sizeof(*w->added));
+    by_kind = xreallocarray(NULL, n, sizeof(*by_kind));
     memcpy(count, w->kind_start, sizeof(count));
-    for (i = 0; i < w->dom->ndevs; i++) {
-        const struct device *dev = w->dom->devs[i];
+    for (i = 0; i < n; i++)
+        by_kind[count[w->added[i]->kind]++] = w->added[i];
+    free(w->added);
+    w->added = by_kind;
+}
 
-        if (is_added(dev))
-            w->added[count[dev->kind]++] = dev;
+/* An added device, met in the one pass over the devices; the count is
+ * kept in kind_start[DEV_KIND_COUNT] until group_added(). */
+static void note_added(struct writer *w, size_t *cap, const struct device *dev)
+{
+    size_t n = w->kind_start[DEV_KIND_COUNT];
+
+    if (n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        w->added = xreallocarray(w->added, *cap, sizeof(*w->added));
     }
+    w->added[n] = dev;
+    w->kind_start[DEV_KIND_COUNT] = n + 1;
 }
 
 static void render_added_devices(struct writer *w)
 {
     struct block_list bl = {0};
 
-    collect_added(w);
+    group_added(w);
     if (w->kind_start[DEV_KIND_COUNT] == 0)
         return;
     if (w->dom->devices_elem >= 0) {
@@ -1872,7 +1889,7 @@ int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                   size_t *outlen, struct diag *d)
 {
     struct writer w = {.xd = xd, .dom = dom, .indent_parent = -1};
-    size_t i;
+    size_t i, added_cap = 0;
     int ret;
 
     *out = NULL;
@@ -1881,7 +1898,9 @@ int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
     for (i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->elem >= 0 && (size_t)dev->elem < xd->nelems)
+        if (is_added(dev))
+            note_added(&w, &added_cap, dev);
+        else if ((size_t)dev->elem < xd->nelems)
             render_device_changes(&w, dev);
     }
     render_added_devices(&w);
