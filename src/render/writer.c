@@ -138,11 +138,18 @@ static void sb_add_escaped(struct strbuf *sb, const char *value)
 static void sb_add_attr(struct strbuf *sb, char q, const char *name,
                         const char *value)
 {
+    size_t nlen = strlen(name);
+    char *p;
+
     assert(q == '\'' || q == '"');
-    sb_add(sb, " ");
-    sb_add(sb, name);
-    sb_addn(sb, "=", 1);
-    sb_addn(sb, &q, 1);
+    sb_reserve(sb, nlen + 3);
+    p = sb->s + sb->len;
+    *p++ = ' ';
+    memcpy(p, name, nlen);
+    p += nlen;
+    *p++ = '=';
+    *p++ = q;
+    sb->len = (size_t)(p - sb->s);
     sb_add_escaped(sb, value);
     sb_addn(sb, &q, 1);
 }
@@ -1667,16 +1674,26 @@ static void render_device_changes(struct writer *w, const struct device *dev)
 
 /* ---- placing added devices ---- */
 
+static bool elem_is_kind(const struct writer *w, const struct xml_elem *e,
+                         const size_t *name_len, int k)
+{
+    return e->name_len == name_len[k] &&
+           memcmp(w->xd->text + e->name, dev_kind_name((enum dev_kind)k),
+                  name_len[k]) == 0;
+}
+
+/* The kind of a child of <devices>; 'guess' (the previous child's) is
+ * tried first, as devices of a kind usually come together. */
 static enum dev_kind kind_of_elem(const struct writer *w, long idx,
-                                  const size_t *name_len)
+                                  const size_t *name_len, int guess)
 {
     const struct xml_elem *e = elem(w, idx);
     int k;
 
+    if (guess < DEV_OTHER && elem_is_kind(w, e, name_len, guess))
+        return (enum dev_kind)guess;
     for (k = 0; k < DEV_OTHER; k++) {
-        if (e->name_len == name_len[k] &&
-            memcmp(w->xd->text + e->name, dev_kind_name((enum dev_kind)k),
-                   name_len[k]) == 0)
+        if (elem_is_kind(w, e, name_len, k))
             return (enum dev_kind)k;
     }
     return DEV_OTHER;
@@ -1695,7 +1712,7 @@ static void scan_devices(const struct writer *w, struct devices_scan *sc)
 {
     size_t name_len[DEV_OTHER], n = 0;
     long c;
-    int k;
+    int k, kind = DEV_OTHER;
 
     for (k = 0; k < DEV_OTHER; k++)
         name_len[k] = strlen(dev_kind_name((enum dev_kind)k));
@@ -1704,11 +1721,11 @@ static void scan_devices(const struct writer *w, struct devices_scan *sc)
     sc->first_console = -1;
     sc->first = first_child_elem(w, w->dom->devices_elem);
     for (c = sc->first; c >= 0; c = next_sibling_elem(w, c), n++) {
-        k = (int)kind_of_elem(w, c, name_len);
-        if (k == DEV_CONSOLE && sc->first_console < 0)
+        kind = (int)kind_of_elem(w, c, name_len, kind);
+        if (kind == DEV_CONSOLE && sc->first_console < 0)
             sc->first_console = c;
-        sc->last[k] = c;
-        sc->pos[k] = n;
+        sc->last[kind] = c;
+        sc->pos[kind] = n;
     }
 }
 
