@@ -149,6 +149,7 @@ static void sb_add_attr(struct strbuf *sb, char q, const char *name,
     p += nlen;
     *p++ = '=';
     *p++ = q;
+    *p = '\0';
     sb->len = (size_t)(p - sb->s);
     sb_add_escaped(sb, value);
     sb_addn(sb, &q, 1);
@@ -314,7 +315,7 @@ struct writer {
     /* the added devices by kind, libvirt's order, each kind in planner
      * order: added[kind_start[k]] up to added[kind_start[k + 1]] (once
      * group_added() has run) */
-    const struct device **added;
+    size_t *added; /* positions in dom->devs */
     size_t kind_start[DEV_KIND_COUNT + 1];
 };
 
@@ -1077,6 +1078,12 @@ static bool is_added(const struct device *dev)
     return dev->elem < 0;
 }
 
+/* The i-th added device, by kind once group_added() has run. */
+static const struct device *added_dev(const struct writer *w, size_t i)
+{
+    return w->dom->devs[w->added[i]];
+}
+
 /* Added devices in libvirt's kind order, then in planner order. */
 static void render_all_added(struct strbuf *sb, const struct writer *w,
                              const struct layout *lo)
@@ -1085,7 +1092,7 @@ static void render_all_added(struct strbuf *sb, const struct writer *w,
 
     for (i = 0; i < w->kind_start[DEV_KIND_COUNT]; i++) {
         sb_add(sb, lo->nl);
-        render_added_device(sb, w, lo, w->added[i]);
+        render_added_device(sb, w, lo, added_dev(w, i));
     }
 }
 
@@ -1806,7 +1813,7 @@ static void place_added_devices(struct writer *w)
         pl = placement_for(places, &nplaces, mode, anchor);
         for (i = w->kind_start[kind]; i < w->kind_start[kind + 1]; i++)
             blocks_push(&pl->blocks,
-                        (struct block){BLOCK_DEVICE, 0, 0, w->added[i]});
+                        (struct block){BLOCK_DEVICE, 0, 0, added_dev(w, i)});
     }
     for (i = 0; i < nplaces; i++) {
         switch (places[i].mode) {
@@ -1829,27 +1836,27 @@ static void place_added_devices(struct writer *w)
 static void group_added(struct writer *w)
 {
     size_t count[DEV_KIND_COUNT] = {0}, n = w->kind_start[DEV_KIND_COUNT], i;
-    const struct device **by_kind;
+    size_t *by_kind;
     int k;
 
     if (n == 0)
         return;
     for (i = 0; i < n; i++)
-        count[w->added[i]->kind]++;
+        count[added_dev(w, i)->kind]++;
     w->kind_start[0] = 0;
     for (k = 0; k < DEV_KIND_COUNT; k++)
         w->kind_start[k + 1] = w->kind_start[k] + count[k];
     by_kind = xreallocarray(NULL, n, sizeof(*by_kind));
     memcpy(count, w->kind_start, sizeof(count));
     for (i = 0; i < n; i++)
-        by_kind[count[w->added[i]->kind]++] = w->added[i];
+        by_kind[count[added_dev(w, i)->kind]++] = w->added[i];
     free(w->added);
     w->added = by_kind;
 }
 
 /* An added device, met in the one pass over the devices; the count is
  * kept in kind_start[DEV_KIND_COUNT] until group_added(). */
-static void note_added(struct writer *w, size_t *cap, const struct device *dev)
+static void note_added(struct writer *w, size_t *cap, size_t pos)
 {
     size_t n = w->kind_start[DEV_KIND_COUNT];
 
@@ -1857,7 +1864,7 @@ static void note_added(struct writer *w, size_t *cap, const struct device *dev)
         *cap = *cap ? *cap * 2 : 16;
         w->added = xreallocarray(w->added, *cap, sizeof(*w->added));
     }
-    w->added[n] = dev;
+    w->added[n] = pos;
     w->kind_start[DEV_KIND_COUNT] = n + 1;
 }
 
@@ -1916,7 +1923,7 @@ int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
         const struct device *dev = dom->devs[i];
 
         if (is_added(dev))
-            note_added(&w, &added_cap, dev);
+            note_added(&w, &added_cap, i);
         else if ((size_t)dev->elem < xd->nelems)
             render_device_changes(&w, dev);
     }
