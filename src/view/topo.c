@@ -46,9 +46,11 @@ static void add_bus(struct topo *t, size_t pos)
     b->ctrl = (long)pos;
     b->model = m;
     b->hotplug = pci_models[m].hotplug && dev->target.hotplug != TRI_OFF;
+    _Static_assert(PCI_FUNCTIONS <= 8, "a slot's functions fit a byte");
     for (unsigned s = 0; s < PCI_SLOTS; s++) {
         for (unsigned f = 0; f < PCI_FUNCTIONS; f++)
             b->slot_fn[s][f] = TOPO_FREE;
+        b->used[s] = 0;
     }
     t->bus[dev->index] = b;
 }
@@ -59,8 +61,10 @@ static void add_chipset(struct topo *t)
 {
     if (!t->mach || !t->bus[0])
         return;
-    for (const struct fixed_function *f = t->mach->fixed; f->what; f++)
+    for (const struct fixed_function *f = t->mach->fixed; f->what; f++) {
         t->bus[0]->slot_fn[f->slot][f->function] = TOPO_CHIPSET;
+        t->bus[0]->used[f->slot] |= (unsigned char)(1u << f->function);
+    }
 }
 
 static void add_device(struct topo *t, size_t pos)
@@ -72,8 +76,10 @@ static void add_device(struct topo *t, size_t pos)
         a->slot >= PCI_SLOTS || a->function >= PCI_FUNCTIONS)
         return;
     b = t->bus[a->bus];
-    if (b && b->slot_fn[a->slot][a->function] == TOPO_FREE)
+    if (b && b->slot_fn[a->slot][a->function] == TOPO_FREE) {
         b->slot_fn[a->slot][a->function] = (long)pos;
+        b->used[a->slot] |= (unsigned char)(1u << a->function);
+    }
 }
 
 static void number_devices(struct topo *t)
@@ -254,11 +260,7 @@ const struct topo_bus *topo_bus_of(const struct topo *t,
 
 bool topo_slot_free(const struct topo_bus *b, unsigned slot)
 {
-    for (unsigned f = 0; f < PCI_FUNCTIONS; f++) {
-        if (b->slot_fn[slot][f] != TOPO_FREE)
-            return false;
-    }
-    return true;
+    return b->used[slot] == 0;
 }
 
 unsigned topo_min_slot(const struct topo_bus *b)

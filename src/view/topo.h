@@ -28,6 +28,9 @@ struct topo_bus {
     enum pci_model model;
     bool hotplug; /* its slots take hotplugged devices */
     long slot_fn[PCI_SLOTS][PCI_FUNCTIONS]; /* device position, TOPO_* */
+    /* per slot, bit f set when slot_fn[slot][f] is not TOPO_FREE: the
+     * checks of every slot of every bus read this byte, not 8 entries */
+    unsigned char used[PCI_SLOTS];
 };
 
 struct topo {
