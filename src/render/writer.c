@@ -27,16 +27,22 @@ struct strbuf {
     size_t cap;
 };
 
-static void sb_reserve(struct strbuf *sb, size_t extra)
+static void sb_grow(struct strbuf *sb, size_t extra)
 {
     /* the sums below must not wrap (inputs are far below this) */
     if (extra > SIZE_MAX / 4 - sb->len)
         xalloc_die();
-    if (sb->len + extra + 1 <= sb->cap)
-        return;
     while (sb->len + extra + 1 > sb->cap)
         sb->cap = sb->cap ? sb->cap * 2 : 64;
     sb->s = xreallocarray(sb->s, sb->cap, 1);
+}
+
+/* Room for 'extra' bytes and the NUL: a test on every append, inline,
+ * and a call only to grow (a huge 'extra' always takes that path). */
+static inline void sb_reserve(struct strbuf *sb, size_t extra)
+{
+    if (extra >= sb->cap - sb->len)
+        sb_grow(sb, extra);
 }
 
 static void sb_addn(struct strbuf *sb, const char *s, size_t n)
@@ -132,55 +138,138 @@ static void sb_add_escaped(struct strbuf *sb, const char *value)
 static void sb_add_attr(struct strbuf *sb, char q, const char *name,
                         const char *value)
 {
+    size_t nlen = strlen(name);
+    char *p;
+
     assert(q == '\'' || q == '"');
-    sb_add(sb, " ");
-    sb_add(sb, name);
-    sb_addn(sb, "=", 1);
-    sb_addn(sb, &q, 1);
+    sb_reserve(sb, nlen + 3);
+    p = sb->s + sb->len;
+    *p++ = ' ';
+    memcpy(p, name, nlen);
+    p += nlen;
+    *p++ = '=';
+    *p++ = q;
+    *p = '\0';
+    sb->len = (size_t)(p - sb->s);
     sb_add_escaped(sb, value);
     sb_addn(sb, &q, 1);
 }
 
-static void sb_add_attrf(struct strbuf *sb, char q, const char *name,
-                         const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Numbers are formatted here rather than by printf: an added device
+ * has several, and the format is always one of these two. */
+#define NUM_CHARS 24 /* a 64-bit value in decimal or hex, sign, "0x", NUL */
 
-/* sb_add_attr with a printf-formatted (numeric or keyword) value. */
-static void sb_add_attrf(struct strbuf *sb, char q, const char *name,
-                         const char *fmt, ...)
+/* 'v' in decimal into buf, NUL-terminated; its length. */
+static size_t fmt_dec(char buf[NUM_CHARS], long v)
 {
-    char value[64];
-    va_list ap;
+    char tmp[NUM_CHARS];
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    size_t n = 0, len = 0;
 
-    va_start(ap, fmt);
-    vsnprintf(value, sizeof(value), fmt, ap);
-    va_end(ap);
-    sb_add_attr(sb, q, name, value);
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+/* "0x" and 'v' in lower-case hex, at least 'width' digits (zero-padded),
+ * into buf, NUL-terminated; its length. */
+static size_t fmt_hex(char buf[NUM_CHARS], unsigned long v, size_t width)
+{
+    char tmp[NUM_CHARS];
+    size_t n = 0, len = 2;
+
+    assert(width <= 16);
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 0xf];
+        v >>= 4;
+    } while (v);
+    while (n < width)
+        tmp[n++] = '0';
+    buf[0] = '0';
+    buf[1] = 'x';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+/* " name=QvalueQ" for a value that needs no escaping. */
+static void sb_add_attr_plain(struct strbuf *sb, char q, const char *name,
+                              const char *value, size_t len)
+{
+    size_t nlen = strlen(name);
+    char *p;
+
+    assert(q == '\'' || q == '"');
+    sb_reserve(sb, nlen + len + 4);
+    p = sb->s + sb->len;
+    *p++ = ' ';
+    memcpy(p, name, nlen);
+    p += nlen;
+    *p++ = '=';
+    *p++ = q;
+    memcpy(p, value, len);
+    p += len;
+    *p++ = q;
+    *p = '\0';
+    sb->len = (size_t)(p - sb->s);
+}
+
+static void sb_add_attr_long(struct strbuf *sb, char q, const char *name,
+                             long v)
+{
+    char value[NUM_CHARS];
+
+    sb_add_attr_plain(sb, q, name, value, fmt_dec(value, v));
+}
+
+static void sb_add_attr_hex(struct strbuf *sb, char q, const char *name,
+                            unsigned long v, size_t width)
+{
+    char value[NUM_CHARS];
+
+    sb_add_attr_plain(sb, q, name, value, fmt_hex(value, v, width));
 }
 
 /*
- * New markup is built with "\n" line breaks; each becomes 'nl' here (a
- * copied "\r\n" too), so all lines of one insertion end alike.
+ * New markup is built with "\n" line breaks; each becomes 'nl' in the
+ * bytes of 'sb' from 'from' on (a copied "\r\n" too), so all lines of
+ * one insertion end alike.
  */
-static void sb_set_newlines(struct strbuf *sb, const char *nl)
+static void sb_set_newlines(struct strbuf *sb, size_t from, const char *nl)
 {
-    struct strbuf out = {0};
-    size_t i;
+    size_t n = sb->len - from, i, run;
+    char *copy;
 
-    if (strcmp(nl, "\n") == 0 && !memchr(sb->s, '\r', sb->len))
+    if (nl[1] == '\0' && !memchr(sb->s + from, '\r', n))
         return;
-    if (!memchr(sb->s, '\n', sb->len))
+    if (!memchr(sb->s + from, '\n', n))
         return;
-    for (i = 0; i < sb->len; i++) {
-        if (sb->s[i] == '\r' && i + 1 < sb->len && sb->s[i + 1] == '\n')
-            continue;
-        if (sb->s[i] == '\n')
-            sb_add(&out, nl);
-        else
-            sb_addn(&out, sb->s + i, 1);
+    copy = xmalloc(n);
+    memcpy(copy, sb->s + from, n);
+    sb->len = from;
+    for (i = 0; i < n; i += run) {
+        if (copy[i] == '\r' && i + 1 < n && copy[i + 1] == '\n') {
+            run = 1;
+        } else if (copy[i] == '\n') {
+            sb_add(sb, nl);
+            run = 1;
+        } else {
+            for (run = 1;
+                 i + run < n && copy[i + run] != '\n' && copy[i + run] != '\r';
+                 run++)
+                ;
+            sb_addn(sb, copy + i, run);
+        }
     }
-    free(sb->s);
-    *sb = out;
+    free(copy);
 }
 
 static char *sb_steal(struct strbuf *sb)
@@ -197,9 +286,9 @@ static char *sb_steal(struct strbuf *sb)
 /* ---- the edit list ---- */
 
 struct edit {
-    size_t off; /* where in the original text */
-    size_t del; /* how many original bytes the text replaces */
-    char *text;
+    size_t off;  /* where in the original text */
+    size_t del;  /* how many original bytes the text replaces */
+    size_t text; /* where its text starts in the writer's 'text' */
     size_t len;
     size_t seq; /* creation order, to keep equal offsets stable */
 };
@@ -211,31 +300,54 @@ struct writer {
     struct edit *edits;
     size_t nedits;
     size_t cap;
+    /* the text of every edit, one after the other: the edit being made
+     * is what follows 'pending' */
+    struct strbuf text;
+    size_t pending;
+    /* the one-line children of one device before they become an edit */
+    struct strbuf lines;
+    /* a new child's indentation (see append_to_empty) */
+    struct strbuf inner;
     /* child_indent()'s last answer: every device appended to <devices>
      * asks it for the same parent, which has as many children */
     long indent_parent;
     char *indent;
+    /* the added devices by kind, libvirt's order, each kind in planner
+     * order: added[kind_start[k]] up to added[kind_start[k + 1]] (once
+     * group_added() has run) */
+    size_t *added; /* positions in dom->devs */
+    size_t kind_start[DEV_KIND_COUNT + 1];
 };
 
-static void add_edit(struct writer *w, size_t off, size_t del,
-                     struct strbuf *text)
+/* The text of a new edit goes here, up to the add_edit() that makes
+ * it; one buffer for all keeps an allocation per edit away. */
+static struct strbuf *edit_text(struct writer *w)
+{
+    w->pending = w->text.len;
+    return &w->text;
+}
+
+/* The edit whose text edit_text() began. */
+static void add_edit(struct writer *w, size_t off, size_t del)
 {
     struct edit *e;
 
+    assert(w->pending <= w->text.len);
     if (w->nedits == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 16;
         w->edits = xreallocarray(w->edits, w->cap, sizeof(*w->edits));
     }
     /* every edit replaces bytes of the original text, never past it */
     assert(off <= w->xd->len && del <= w->xd->len - off);
-    if (text->len > 0)
-        sb_set_newlines(text, xmldoc_newline_at(w->xd, off));
+    if (w->text.len > w->pending)
+        sb_set_newlines(&w->text, w->pending, xmldoc_newline_at(w->xd, off));
     e = &w->edits[w->nedits];
     e->off = off;
     e->del = del;
-    e->len = text->len;
-    e->text = sb_steal(text);
+    e->text = w->pending;
+    e->len = w->text.len - w->pending;
     e->seq = w->nedits++;
+    w->pending = w->text.len;
 }
 
 /*
@@ -254,15 +366,43 @@ static int compare_edits(const void *a, const void *b)
     return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
+/*
+ * Edits are made in document order but for the last few (the added
+ * devices, placed in <devices> after the changes to the devices there):
+ * the run in order is kept, the rest sorted and merged into it, so that
+ * the usual case costs little more than a pass.
+ */
+static void sort_edits(struct writer *w)
+{
+    struct edit *e = w->edits, *merged;
+    size_t n = w->nedits, k = 1, i, j, o;
+
+    while (k < n && compare_edits(&e[k - 1], &e[k]) <= 0)
+        k++;
+    if (k >= n)
+        return;
+    qsort(e + k, n - k, sizeof(*e), compare_edits);
+    merged = xreallocarray(NULL, n, sizeof(*merged));
+    for (i = 0, j = k, o = 0; i < k || j < n; o++) {
+        if (j == n || (i < k && compare_edits(&e[i], &e[j]) <= 0))
+            merged[o] = e[i++];
+        else
+            merged[o] = e[j++];
+    }
+    free(w->edits);
+    w->edits = merged;
+    w->cap = n;
+}
+
 static int apply_edits(struct writer *w, char **out, size_t *outlen,
                        struct diag *d)
 {
     struct strbuf sb = {0};
     size_t cursor = 0, i;
 
-    if (w->nedits > 0)
-        qsort(w->edits, w->nedits, sizeof(*w->edits), compare_edits);
-    sb_reserve(&sb, w->xd->len);
+    sort_edits(w);
+    /* the output is the input, less what edits replace, plus their text */
+    sb_reserve(&sb, w->xd->len + w->text.len);
     for (i = 0; i < w->nedits; i++) {
         const struct edit *e = &w->edits[i];
 
@@ -272,7 +412,8 @@ static int apply_edits(struct writer *w, char **out, size_t *outlen,
                              "internal error: overlapping output edits");
         }
         sb_addn(&sb, w->xd->text + cursor, e->off - cursor);
-        sb_addn(&sb, e->text, e->len);
+        if (e->len > 0)
+            sb_addn(&sb, w->text.s + e->text, e->len);
         cursor = e->off + e->del;
     }
     sb_addn(&sb, w->xd->text + cursor, w->xd->len - cursor);
@@ -547,10 +688,10 @@ static void render_pci_address(struct strbuf *sb, const struct pci_addr *a,
 {
     sb_add(sb, "<address");
     sb_add_attr(sb, q, "type", "pci");
-    sb_add_attrf(sb, q, "domain", "0x%04x", a->domain);
-    sb_add_attrf(sb, q, "bus", "0x%02x", a->bus);
-    sb_add_attrf(sb, q, "slot", "0x%02x", a->slot);
-    sb_add_attrf(sb, q, "function", "0x%x", a->function);
+    sb_add_attr_hex(sb, q, "domain", a->domain, 4);
+    sb_add_attr_hex(sb, q, "bus", a->bus, 2);
+    sb_add_attr_hex(sb, q, "slot", a->slot, 2);
+    sb_add_attr_hex(sb, q, "function", a->function, 1);
     if (a->multifunction != TRI_ABSENT)
         sb_add_attr(sb, q, "multifunction",
                     a->multifunction == TRI_ON ? "on" : "off");
@@ -559,33 +700,46 @@ static void render_pci_address(struct strbuf *sb, const struct pci_addr *a,
 static void render_zpci(struct strbuf *sb, const struct zpci_ids *z, char q)
 {
     sb_add(sb, "<zpci");
-    sb_add_attrf(sb, q, "uid", "0x%04lx", (unsigned long)z->uid);
-    sb_add_attrf(sb, q, "fid", "0x%08lx", (unsigned long)z->fid);
+    sb_add_attr_hex(sb, q, "uid", (unsigned long)z->uid, 4);
+    sb_add_attr_hex(sb, q, "fid", (unsigned long)z->fid, 8);
     sb_add(sb, "/>");
+}
+
+/* A PCI address with the s390 <zpci> child: the one address that
+ * spans lines. */
+static bool address_has_child(const struct device *dev)
+{
+    return dev->addr_type != ADDR_OTHER && dev->zpci.uid > 0; /* from 1 */
 }
 
 /*
  * The device's planned address: PCI (with its s390 <zpci> child, on a
- * line of its own after 'nl_indent' plus 'step' when nl_indent is not
- * NULL), or another type's attributes.
+ * line of its own indented by 'indent', 'more' and 'step' when indent is
+ * not NULL), or another type's attributes.
  */
 static void render_address(struct strbuf *sb, const struct device *dev, char q,
-                           const char *nl_indent, const char *step)
+                           const char *indent, const char *more,
+                           const char *step)
 {
     if (dev->addr_type != ADDR_OTHER) {
         render_pci_address(sb, &dev->addr, q);
-        if (dev->zpci.uid <= 0) { /* uids start at 1 */
+        if (!address_has_child(dev)) {
             sb_add(sb, "/>");
             return;
         }
         sb_add(sb, ">");
-        if (nl_indent) {
-            sb_add(sb, nl_indent);
+        if (indent) {
+            sb_add(sb, "\n");
+            sb_add(sb, indent);
+            sb_add(sb, more);
             sb_add(sb, step);
         }
         render_zpci(sb, &dev->zpci, q);
-        if (nl_indent)
-            sb_add(sb, nl_indent);
+        if (indent) {
+            sb_add(sb, "\n");
+            sb_add(sb, indent);
+            sb_add(sb, more);
+        }
         sb_add(sb, "</address>");
         return;
     }
@@ -596,40 +750,27 @@ static void render_address(struct strbuf *sb, const struct device *dev, char q,
     sb_add(sb, "/>");
 }
 
-/* "<NL><indent>" for a child line, or NULL where markup stays on one
- * line. */
-static char *line_prefix(const char *indent, bool inline_mode)
-{
-    struct strbuf sb = {0};
-
-    if (inline_mode)
-        return NULL;
-    sb_add(&sb, "\n");
-    sb_add(&sb, indent);
-    return sb_steal(&sb);
-}
-
 /* Name and value of one <target> attribute; port is hexadecimal as in
  * libvirt, the others decimal. */
 static const char *target_attr(enum target_attr bit,
-                               const struct ctrl_target *t, char *value,
-                               size_t size)
+                               const struct ctrl_target *t,
+                               char value[NUM_CHARS])
 {
     switch (bit) {
     case TARGET_CHASSIS_NR:
-        snprintf(value, size, "%ld", t->chassis_nr);
+        fmt_dec(value, t->chassis_nr);
         return "chassisNr";
     case TARGET_CHASSIS:
-        snprintf(value, size, "%ld", t->chassis);
+        fmt_dec(value, t->chassis);
         return "chassis";
     case TARGET_PORT:
-        snprintf(value, size, "0x%lx", (unsigned long)t->port);
+        fmt_hex(value, (unsigned long)t->port, 1);
         return "port";
     case TARGET_BUS_NR:
-        snprintf(value, size, "%ld", t->bus_nr);
+        fmt_dec(value, t->bus_nr);
         return "busNr";
     case TARGET_INDEX:
-        snprintf(value, size, "%ld", t->index);
+        fmt_dec(value, t->index);
         return "index";
     }
     return NULL;
@@ -646,12 +787,12 @@ static void render_target_bits(struct strbuf *sb, char q, unsigned bits,
 
     for (i = 0; i < sizeof(target_attr_order) / sizeof(*target_attr_order);
          i++) {
-        char value[32];
+        char value[NUM_CHARS];
         const char *name;
 
         if (!(bits & target_attr_order[i]))
             continue;
-        name = target_attr(target_attr_order[i], t, value, sizeof(value));
+        name = target_attr(target_attr_order[i], t, value);
         sb_add_attr(sb, q, name, value);
     }
 }
@@ -722,7 +863,14 @@ static void render_controller_target(struct strbuf *sb, const struct layout *lo,
     }
     sb_add(sb, ">");
     open_line(sb, lo, 2, false);
-    sb_printf(sb, "<node>%ld</node>", t->node);
+    {
+        char node[NUM_CHARS];
+        size_t n = fmt_dec(node, t->node);
+
+        sb_add(sb, "<node>");
+        sb_addn(sb, node, n);
+        sb_add(sb, "</node>");
+    }
     open_line(sb, lo, 1, false);
     sb_add(sb, "</target>");
 }
@@ -771,7 +919,7 @@ static void render_chardev_children(struct strbuf *sb, const struct writer *w,
     sb_add(sb, "<target");
     if (dev->type)
         sb_add_attr(sb, lo->q, "type", dev->type);
-    sb_add_attrf(sb, lo->q, "port", "%ld", dev->target.port);
+    sb_add_attr_long(sb, lo->q, "port", dev->target.port);
     if (!dev->model_name) {
         sb_add(sb, "/>");
         return;
@@ -809,17 +957,9 @@ static void render_added_children(struct strbuf *sb, const struct writer *w,
         render_chardev_children(sb, w, lo, dev);
     }
     if (dev->addr_type == ADDR_PCI || dev->addr_changed) {
-        struct strbuf in = {0};
-        char *indent, *prefix;
-
-        sb_add(&in, lo->indent);
-        sb_add(&in, lo->step);
-        indent = sb_steal(&in);
-        prefix = line_prefix(indent, lo->inline_mode);
         open_line(sb, lo, 1, false);
-        render_address(sb, dev, lo->q, prefix, lo->step);
-        free(prefix);
-        free(indent);
+        render_address(sb, dev, lo->q, lo->inline_mode ? NULL : lo->indent,
+                       lo->step, lo->step);
     }
 }
 
@@ -840,12 +980,13 @@ static void render_added_device(struct strbuf *sb, const struct writer *w,
         lo = &mirror_lo;
     }
     open_line(sb, lo, 0, true);
-    sb_printf(sb, "<%s", name);
+    sb_add(sb, "<");
+    sb_add(sb, name);
     if (dev->kind == DEV_CONTROLLER) {
         if (dev->type)
             sb_add_attr(sb, lo->q, "type", dev->type);
         if (dev->index >= 0)
-            sb_add_attrf(sb, lo->q, "index", "%ld", dev->index);
+            sb_add_attr_long(sb, lo->q, "index", dev->index);
         if (dev->model)
             sb_add_attr(sb, lo->q, "model", dev->model);
     } else if (dev->kind == DEV_MEMBALLOON) {
@@ -872,7 +1013,9 @@ static void render_added_device(struct strbuf *sb, const struct writer *w,
         return;
     }
     open_line(sb, lo, 0, false);
-    sb_printf(sb, "</%s>", name);
+    sb_add(sb, "</");
+    sb_add(sb, name);
+    sb_add(sb, ">");
 }
 
 /* ---- blocks: units of new markup placed relative to existing ones ---- */
@@ -885,33 +1028,49 @@ enum block_kind {
 
 struct block {
     enum block_kind kind;
-    char *line;               /* BLOCK_LINE, owned */
+    size_t line; /* BLOCK_LINE: its bytes in the writer's 'lines' */
+    size_t line_len;
     const struct device *dev; /* BLOCK_DEVICE */
 };
 
+/* A device's few new children fit in 'small'; an allocation only for
+ * the many devices added at one place. The list is not to be moved. */
 struct block_list {
     struct block *v;
     size_t n;
     size_t cap;
+    struct block small[4];
 };
 
 static void blocks_push(struct block_list *bl, struct block b)
 {
+    if (!bl->v) {
+        bl->v = bl->small;
+        bl->cap = sizeof(bl->small) / sizeof(*bl->small);
+    }
     if (bl->n == bl->cap) {
-        bl->cap = bl->cap ? bl->cap * 2 : 4;
-        bl->v = xreallocarray(bl->v, bl->cap, sizeof(*bl->v));
+        struct block *v = bl->v == bl->small ? NULL : bl->v;
+
+        v = xreallocarray(v, bl->cap * 2, sizeof(*v));
+        if (bl->v == bl->small)
+            memcpy(v, bl->small, sizeof(bl->small));
+        bl->v = v;
+        bl->cap *= 2;
     }
     bl->v[bl->n++] = b;
 }
 
 static void blocks_free(struct block_list *bl)
 {
-    size_t i;
-
-    for (i = 0; i < bl->n; i++)
-        free(bl->v[i].line);
-    free(bl->v);
+    if (bl->v != bl->small)
+        free(bl->v);
     memset(bl, 0, sizeof(*bl));
+}
+
+/* A BLOCK_LINE of the bytes the writer's 'lines' got from 'from' on. */
+static struct block line_block(const struct writer *w, size_t from)
+{
+    return (struct block){BLOCK_LINE, from, w->lines.len - from, NULL};
 }
 
 static bool is_added(const struct device *dev)
@@ -919,22 +1078,21 @@ static bool is_added(const struct device *dev)
     return dev->elem < 0;
 }
 
+/* The i-th added device, by kind once group_added() has run. */
+static const struct device *added_dev(const struct writer *w, size_t i)
+{
+    return w->dom->devs[w->added[i]];
+}
+
 /* Added devices in libvirt's kind order, then in planner order. */
 static void render_all_added(struct strbuf *sb, const struct writer *w,
                              const struct layout *lo)
 {
-    int kind;
     size_t i;
 
-    for (kind = 0; kind < DEV_KIND_COUNT; kind++) {
-        for (i = 0; i < w->dom->ndevs; i++) {
-            const struct device *dev = w->dom->devs[i];
-
-            if (!is_added(dev) || (int)dev->kind != kind)
-                continue;
-            sb_add(sb, lo->nl);
-            render_added_device(sb, w, lo, dev);
-        }
+    for (i = 0; i < w->kind_start[DEV_KIND_COUNT]; i++) {
+        sb_add(sb, lo->nl);
+        render_added_device(sb, w, lo, added_dev(w, i));
     }
 }
 
@@ -948,7 +1106,7 @@ static void render_block(struct strbuf *sb, const struct writer *w,
     switch (b->kind) {
     case BLOCK_LINE:
         sb_add(sb, lo.indent);
-        sb_add(sb, b->line);
+        sb_addn(sb, w->lines.s + b->line, b->line_len);
         break;
     case BLOCK_DEVICE:
         render_added_device(sb, w, &lo, b->dev);
@@ -1042,17 +1200,19 @@ static void insert_before(struct writer *w, long child,
 {
     const struct xml_elem *c = elem(w, child);
     char q = new_elem_quote(w, parent_elem(w, child), child);
-    struct strbuf sb = {0};
+    struct strbuf *sb;
 
     if (begins_line(w, c->start)) {
         char *indent = indent_of(w, child);
 
-        render_blocks(&sb, w, bl, indent, false, false, q);
-        add_edit(w, c->indent, 0, &sb);
+        sb = edit_text(w);
+        render_blocks(sb, w, bl, indent, false, false, q);
+        add_edit(w, c->indent, 0);
         free(indent);
     } else {
-        render_blocks(&sb, w, bl, "", true, false, q);
-        add_edit(w, c->start, 0, &sb);
+        sb = edit_text(w);
+        render_blocks(sb, w, bl, "", true, false, q);
+        add_edit(w, c->start, 0);
     }
 }
 
@@ -1061,23 +1221,23 @@ static void insert_after(struct writer *w, long sibling,
 {
     const struct xml_elem *s = elem(w, sibling);
     char q = new_elem_quote(w, parent_elem(w, sibling), sibling);
-    struct strbuf sb = {0};
+    struct strbuf *sb = edit_text(w);
 
     if (begins_line(w, s->start)) {
         char *indent = indent_of(w, sibling);
         size_t next_line = next_line_if_trivia(w, s->end);
 
         if (next_line != (size_t)-1) {
-            render_blocks(&sb, w, bl, indent, false, false, q);
-            add_edit(w, next_line, 0, &sb);
+            render_blocks(sb, w, bl, indent, false, false, q);
+            add_edit(w, next_line, 0);
         } else {
-            render_blocks(&sb, w, bl, indent, false, true, q);
-            add_edit(w, s->end, 0, &sb);
+            render_blocks(sb, w, bl, indent, false, true, q);
+            add_edit(w, s->end, 0);
         }
         free(indent);
     } else {
-        render_blocks(&sb, w, bl, "", true, false, q);
-        add_edit(w, s->end, 0, &sb);
+        render_blocks(sb, w, bl, "", true, false, q);
+        add_edit(w, s->end, 0);
     }
 }
 
@@ -1124,15 +1284,16 @@ static bool appends_inline(const struct writer *w, long idx)
     return !opens(w, idx);
 }
 
-/* The original text never changes, so neither does the answer. */
-static char *child_indent(struct writer *w, long parent)
+/* The original text never changes, so neither does the answer; it is
+ * the writer's, good until the next call. */
+static const char *child_indent(struct writer *w, long parent)
 {
     if (!w->indent || w->indent_parent != parent) {
         free(w->indent);
         w->indent = find_child_indent(w, parent);
         w->indent_parent = parent;
     }
-    return xstrdup(w->indent);
+    return w->indent;
 }
 
 /* A self-closing parent becomes "<name ...>" children "</name>". */
@@ -1141,23 +1302,26 @@ static void append_to_empty(struct writer *w, long parent,
 {
     const struct xml_elem *p = elem(w, parent);
     bool inline_mode = appends_inline(w, parent);
-    char *indent = indent_of(w, parent);
-    char *inner = indent_deeper(w, indent);
-    struct strbuf sb = {0};
+    size_t indent = begins_line(w, p->start) ? p->start - p->indent : 0;
+    struct strbuf *sb;
 
-    sb_add(&sb, ">");
-    render_blocks(&sb, w, bl, inner, inline_mode, true,
+    /* the parent's indentation and a step: one per device, so kept in
+     * the writer rather than allocated */
+    w->inner.len = 0;
+    sb_addn(&w->inner, w->xd->text + p->indent, indent);
+    sb_add(&w->inner, w->step);
+    sb = edit_text(w);
+    sb_add(sb, ">");
+    render_blocks(sb, w, bl, w->inner.s, inline_mode, true,
                   new_elem_quote(w, parent, -1));
     if (!inline_mode) {
-        sb_add(&sb, "\n");
-        sb_add(&sb, indent);
+        sb_add(sb, "\n");
+        sb_addn(sb, w->inner.s, indent);
     }
-    sb_add(&sb, "</");
-    add_tag_name(&sb, w, parent);
-    sb_add(&sb, ">");
-    add_edit(w, p->stag_close, p->end - p->stag_close, &sb);
-    free(inner);
-    free(indent);
+    sb_add(sb, "</");
+    add_tag_name(sb, w, parent);
+    sb_add(sb, ">");
+    add_edit(w, p->stag_close, p->end - p->stag_close);
 }
 
 /* "<name>...</name>" on one line: the new children go between the last
@@ -1168,18 +1332,16 @@ static void append_opening(struct writer *w, long parent,
 {
     const struct xml_elem *p = elem(w, parent);
     char *indent = indent_of(w, parent);
-    char *inner = child_indent(w, parent);
-    struct strbuf sb = {0};
+    const char *inner = child_indent(w, parent);
+    struct strbuf *sb = edit_text(w);
     size_t from = p->etag;
 
     while (from > p->stag_close + 1 && is_blank(w->xd->text[from - 1]))
         from--;
-    render_blocks(&sb, w, bl, inner, false, true,
-                  new_elem_quote(w, parent, -1));
-    sb_add(&sb, "\n");
-    sb_add(&sb, indent);
-    add_edit(w, from, p->etag - from, &sb);
-    free(inner);
+    render_blocks(sb, w, bl, inner, false, true, new_elem_quote(w, parent, -1));
+    sb_add(sb, "\n");
+    sb_add(sb, indent);
+    add_edit(w, from, p->etag - from);
     free(indent);
 }
 
@@ -1187,33 +1349,35 @@ static void append_child(struct writer *w, long parent,
                          const struct block_list *bl)
 {
     const struct xml_elem *p = elem(w, parent);
-    char q = new_elem_quote(w, parent, -1);
-    struct strbuf sb = {0};
-    char *indent;
+    char q;
+    struct strbuf *sb;
+    const char *indent;
 
     if (p->empty) {
         append_to_empty(w, parent, bl);
         return;
     }
+    q = new_elem_quote(w, parent, -1);
     if (!contains_newline(w, p->start, p->etag)) {
         if (opens(w, parent)) {
             append_opening(w, parent, bl);
             return;
         }
         /* keep a one-line element on one line */
-        render_blocks(&sb, w, bl, "", true, false, q);
-        add_edit(w, p->etag, 0, &sb);
+        sb = edit_text(w);
+        render_blocks(sb, w, bl, "", true, false, q);
+        add_edit(w, p->etag, 0);
         return;
     }
     indent = child_indent(w, parent);
+    sb = edit_text(w);
     if (begins_line(w, p->etag)) {
-        render_blocks(&sb, w, bl, indent, false, false, q);
-        add_edit(w, blank_line_start(w->xd->text, p->etag), 0, &sb);
+        render_blocks(sb, w, bl, indent, false, false, q);
+        add_edit(w, blank_line_start(w->xd->text, p->etag), 0);
     } else {
-        render_blocks(&sb, w, bl, indent, false, true, q);
-        add_edit(w, p->etag, 0, &sb);
+        render_blocks(sb, w, bl, indent, false, true, q);
+        add_edit(w, p->etag, 0);
     }
-    free(indent);
 }
 
 /* ---- changes to existing devices ---- */
@@ -1246,70 +1410,79 @@ static long address_anchor(const struct writer *w, const struct device *dev)
 
 struct new_child {
     long anchor; /* existing child to precede, -1 to append */
-    char *line;
+    size_t line; /* its markup in the writer's 'lines' */
 };
-
-static void add_new_child(struct new_child *kids, size_t *n, long anchor,
-                          struct strbuf *line)
-{
-    kids[*n].anchor = anchor;
-    kids[*n].line = sb_steal(line);
-    (*n)++;
-}
 
 /* What a new <master> must precede: libvirt writes it after <alias>. */
 static const char *const master_successors[] = {"rom", "address", NULL};
 
+/* The device's new <address>, in the writer's 'lines'; its anchor. */
+static long new_address(struct writer *w, const struct device *dev)
+{
+    long anchor = address_anchor(w, dev);
+    char q = new_elem_quote(w, dev->elem, anchor);
+    char *indent = NULL;
+    bool one_line;
+
+    if (!address_has_child(dev)) {
+        render_address(&w->lines, dev, q, NULL, "", w->step);
+        return anchor;
+    }
+    /* on lines of its own as insert_before() or append_child() will
+     * place it */
+    one_line = anchor >= 0 ? !begins_line(w, elem(w, anchor)->start)
+                           : appends_inline(w, dev->elem);
+    if (anchor >= 0)
+        indent = indent_of(w, anchor);
+    render_address(&w->lines, dev, q,
+                   one_line ? NULL
+                   : indent ? indent
+                            : child_indent(w, dev->elem),
+                   "", w->step);
+    free(indent);
+    return anchor;
+}
+
 /* New children in libvirt's order: <model>, <target>, <master>,
- * <address>. */
+ * <address>; their markup in the writer's 'lines', one after another. */
 static size_t collect_new_children(struct writer *w, const struct device *dev,
                                    struct new_child kids[4])
 {
-    struct strbuf sb = {0};
+    struct strbuf *sb = &w->lines;
     size_t n = 0;
     long anchor;
 
+    sb->len = 0;
     if (dev->model_name_added && dev->model_name) {
         anchor = find_child(w, dev->elem, -1, model_successors);
-        sb_add(&sb, "<model");
-        sb_add_attr(&sb, new_elem_quote(w, dev->elem, anchor), "name",
+        kids[n++] = (struct new_child){anchor, sb->len};
+        sb_add(sb, "<model");
+        sb_add_attr(sb, new_elem_quote(w, dev->elem, anchor), "name",
                     dev->model_name);
-        sb_add(&sb, "/>");
-        add_new_child(kids, &n, anchor, &sb);
+        sb_add(sb, "/>");
     }
     if (dev->target_added && dev->target_elem < 0) {
         anchor =
             find_child(w, dev->elem, dev->model_name_elem, target_successors);
-        sb_add(&sb, "<target");
-        render_target_bits(&sb, new_elem_quote(w, dev->elem, anchor),
+        kids[n++] = (struct new_child){anchor, sb->len};
+        sb_add(sb, "<target");
+        render_target_bits(sb, new_elem_quote(w, dev->elem, anchor),
                            dev->target_added, &dev->target);
-        sb_add(&sb, "/>");
-        add_new_child(kids, &n, anchor, &sb);
+        sb_add(sb, "/>");
     }
     if (dev->master_added && dev->master_startport >= 0) {
         anchor = find_child(w, dev->elem, -1, master_successors);
-        sb_add(&sb, "<master");
-        sb_add_attrf(&sb, new_elem_quote(w, dev->elem, anchor), "startport",
-                     "%ld", dev->master_startport);
-        sb_add(&sb, "/>");
-        add_new_child(kids, &n, anchor, &sb);
+        kids[n++] = (struct new_child){anchor, sb->len};
+        sb_add(sb, "<master");
+        sb_add_attr_long(sb, new_elem_quote(w, dev->elem, anchor), "startport",
+                         dev->master_startport);
+        sb_add(sb, "/>");
     }
     if (dev->addr_changed && dev->addr_elem < 0) {
-        char *indent, *prefix;
-        bool one_line;
+        size_t from = sb->len;
 
-        anchor = address_anchor(w, dev);
-        indent =
-            anchor >= 0 ? indent_of(w, anchor) : child_indent(w, dev->elem);
-        /* as insert_before() or append_child() will place it */
-        one_line = anchor >= 0 ? !begins_line(w, elem(w, anchor)->start)
-                               : appends_inline(w, dev->elem);
-        prefix = line_prefix(indent, one_line);
-        render_address(&sb, dev, new_elem_quote(w, dev->elem, anchor), prefix,
-                       w->step);
-        add_new_child(kids, &n, anchor, &sb);
-        free(prefix);
-        free(indent);
+        kids[n].anchor = new_address(w, dev);
+        kids[n++].line = from;
     }
     return n;
 }
@@ -1329,9 +1502,10 @@ static void insert_new_children(struct writer *w, const struct device *dev)
             continue;
         for (j = i; j < n; j++) {
             if (!done[j] && kids[j].anchor == kids[i].anchor) {
-                blocks_push(&bl,
-                            (struct block){BLOCK_LINE, kids[j].line, NULL});
-                kids[j].line = NULL;
+                size_t end = j + 1 < n ? kids[j + 1].line : w->lines.len;
+
+                blocks_push(&bl, (struct block){BLOCK_LINE, kids[j].line,
+                                                end - kids[j].line, NULL});
                 done[j] = true;
             }
         }
@@ -1346,14 +1520,15 @@ static void insert_new_children(struct writer *w, const struct device *dev)
 static void replace_address(struct writer *w, const struct device *dev)
 {
     const struct xml_elem *a = elem(w, dev->addr_elem);
-    struct strbuf sb = {0};
-    char *indent = indent_of(w, dev->addr_elem);
-    char *prefix = line_prefix(indent, !begins_line(w, a->start));
+    char *indent = NULL;
+    struct strbuf *sb;
 
+    if (address_has_child(dev) && begins_line(w, a->start))
+        indent = indent_of(w, dev->addr_elem);
+    sb = edit_text(w);
     /* a completed address keeps its own quotes */
-    render_address(&sb, dev, tag_quote(w, dev->addr_elem), prefix, w->step);
-    add_edit(w, a->start, a->end - a->start, &sb);
-    free(prefix);
+    render_address(sb, dev, tag_quote(w, dev->addr_elem), indent, "", w->step);
+    add_edit(w, a->start, a->end - a->start);
     free(indent);
 }
 
@@ -1385,15 +1560,18 @@ static void set_attr(struct writer *w, long idx, const char *name,
                      const char *value, const char *const *after)
 {
     struct attr_span a;
-    struct strbuf sb = {0};
+    struct strbuf *sb;
+    char q;
 
     if (find_attr(w, idx, name, &a)) {
-        sb_add_escaped(&sb, value);
-        add_edit(w, a.value, a.value_len, &sb);
+        sb_add_escaped(edit_text(w), value);
+        add_edit(w, a.value, a.value_len);
         return;
     }
-    sb_add_attr(&sb, tag_quote(w, idx), name, value);
-    add_edit(w, attr_position(w, idx, after), 0, &sb);
+    q = tag_quote(w, idx);
+    sb = edit_text(w);
+    sb_add_attr(sb, q, name, value);
+    add_edit(w, attr_position(w, idx, after), 0);
 }
 
 /* A controller's index= and model= (libvirt: type, index, model). */
@@ -1401,10 +1579,10 @@ static void render_controller_attrs(struct writer *w, const struct device *dev)
 {
     static const char *const after_type[] = {"type", NULL};
     static const char *const after_index[] = {"type", "index", NULL};
-    char value[32];
+    char value[NUM_CHARS];
 
     if (dev->index_added && dev->index >= 0) {
-        snprintf(value, sizeof(value), "%ld", dev->index);
+        fmt_dec(value, dev->index);
         set_attr(w, dev->elem, "index", value, after_type);
     }
     /* at the same offset as a new index= it is made later, so follows */
@@ -1418,13 +1596,12 @@ static void render_target_changes(struct writer *w, const struct device *dev)
 
     for (i = 0; i < sizeof(target_attr_order) / sizeof(*target_attr_order);
          i++) {
-        char value[32];
+        char value[NUM_CHARS];
         const char *name;
 
         if (!(dev->target_added & target_attr_order[i]))
             continue;
-        name = target_attr(target_attr_order[i], &dev->target, value,
-                           sizeof(value));
+        name = target_attr(target_attr_order[i], &dev->target, value);
         set_attr(w, dev->target_elem, name, value, after_nothing);
     }
 }
@@ -1437,24 +1614,28 @@ static void render_zpci_changes(struct writer *w, const struct device *dev)
 {
     static const char *const after_uid[] = {"uid", NULL};
     struct block_list bl = {0};
-    struct strbuf sb = {0};
-    char value[16];
+    char value[NUM_CHARS];
 
     if (dev->zpci_elem < 0) {
-        render_zpci(&sb, &dev->zpci, new_elem_quote(w, dev->addr_elem, -1));
-        blocks_push(&bl, (struct block){BLOCK_LINE, sb_steal(&sb), NULL});
+        size_t from = w->lines.len;
+
+        render_zpci(&w->lines, &dev->zpci,
+                    new_elem_quote(w, dev->addr_elem, -1));
+        blocks_push(&bl, line_block(w, from));
         append_child(w, dev->addr_elem, &bl);
         blocks_free(&bl);
         return;
     }
     if (dev->input_zpci.uid < 0) {
         /* libvirt's order: uid first */
-        snprintf(value, sizeof(value), "0x%04lx", (unsigned long)dev->zpci.uid);
-        sb_add_attr(&sb, tag_quote(w, dev->zpci_elem), "uid", value);
-        add_edit(w, after_tag_name(w, dev->zpci_elem), 0, &sb);
+        char q = tag_quote(w, dev->zpci_elem);
+
+        sb_add_attr_hex(edit_text(w), q, "uid", (unsigned long)dev->zpci.uid,
+                        4);
+        add_edit(w, after_tag_name(w, dev->zpci_elem), 0);
     }
     if (dev->input_zpci.fid < 0) {
-        snprintf(value, sizeof(value), "0x%08lx", (unsigned long)dev->zpci.fid);
+        fmt_hex(value, (unsigned long)dev->zpci.fid, 8);
         set_attr(w, dev->zpci_elem, "fid", value, after_uid);
     }
 }
@@ -1464,13 +1645,14 @@ static void render_zpci_changes(struct writer *w, const struct device *dev)
 static void render_pcihole64(struct writer *w, const struct device *dev)
 {
     const struct xml_elem *e = elem(w, dev->pcihole64_elem);
-    struct strbuf sb = {0};
+    char q = tag_quote(w, dev->pcihole64_elem);
+    struct strbuf *sb = edit_text(w);
 
     assert(dev->pcihole64_elem >= 0);
-    sb_add(&sb, "<pcihole64");
-    sb_add_attr(&sb, tag_quote(w, dev->pcihole64_elem), "unit", "KiB");
-    sb_printf(&sb, ">%llu</pcihole64>", dev->pcihole64_kib);
-    add_edit(w, e->start, e->end - e->start, &sb);
+    sb_add(sb, "<pcihole64");
+    sb_add_attr(sb, q, "unit", "KiB");
+    sb_printf(sb, ">%llu</pcihole64>", dev->pcihole64_kib);
+    add_edit(w, e->start, e->end - e->start);
 }
 
 static void render_device_changes(struct writer *w, const struct device *dev)
@@ -1499,17 +1681,59 @@ static void render_device_changes(struct writer *w, const struct device *dev)
 
 /* ---- placing added devices ---- */
 
-static enum dev_kind kind_of_elem(const struct writer *w, long idx)
+static bool elem_is_kind(const struct writer *w, const struct xml_elem *e,
+                         const size_t *name_len, int k)
 {
+    return e->name_len == name_len[k] &&
+           memcmp(w->xd->text + e->name, dev_kind_name((enum dev_kind)k),
+                  name_len[k]) == 0;
+}
+
+/* The kind of a child of <devices>; 'guess' (the previous child's) is
+ * tried first, as devices of a kind usually come together. */
+static enum dev_kind kind_of_elem(const struct writer *w, long idx,
+                                  const size_t *name_len, int guess)
+{
+    const struct xml_elem *e = elem(w, idx);
     int k;
 
+    if (guess < DEV_OTHER && elem_is_kind(w, e, name_len, guess))
+        return (enum dev_kind)guess;
     for (k = 0; k < DEV_OTHER; k++) {
-        const char *kn = dev_kind_name((enum dev_kind)k);
-
-        if (kn && xmldoc_name_is(w->xd, idx, kn))
+        if (elem_is_kind(w, e, name_len, k))
             return (enum dev_kind)k;
     }
     return DEV_OTHER;
+}
+
+/* Where the existing children of <devices> are, by kind: one walk
+ * serves every kind that gets new devices. */
+struct devices_scan {
+    long last[DEV_KIND_COUNT];  /* the last child of each kind, -1: none */
+    size_t pos[DEV_KIND_COUNT]; /* its place among the children */
+    long first_console;
+    long first; /* the first child, -1 when there are none */
+};
+
+static void scan_devices(const struct writer *w, struct devices_scan *sc)
+{
+    size_t name_len[DEV_OTHER], n = 0;
+    long c;
+    int k, kind = DEV_OTHER;
+
+    for (k = 0; k < DEV_OTHER; k++)
+        name_len[k] = strlen(dev_kind_name((enum dev_kind)k));
+    for (k = 0; k < DEV_KIND_COUNT; k++)
+        sc->last[k] = -1;
+    sc->first_console = -1;
+    sc->first = first_child_elem(w, w->dom->devices_elem);
+    for (c = sc->first; c >= 0; c = next_sibling_elem(w, c), n++) {
+        kind = (int)kind_of_elem(w, c, name_len, kind);
+        if (kind == DEV_CONSOLE && sc->first_console < 0)
+            sc->first_console = c;
+        sc->last[kind] = c;
+        sc->pos[kind] = n;
+    }
 }
 
 enum placement_mode { PLACE_AFTER, PLACE_BEFORE, PLACE_APPEND };
@@ -1522,35 +1746,35 @@ struct placement {
 
 /* Right after the last element of the same kind, else after the last
  * one of an earlier kind, else first in <devices>. */
-static void find_place(const struct writer *w, enum dev_kind kind,
-                       enum placement_mode *mode, long *anchor)
+static void find_place(const struct writer *w, const struct devices_scan *sc,
+                       enum dev_kind kind, enum placement_mode *mode,
+                       long *anchor)
 {
-    long devices = w->dom->devices_elem, c, same = -1, earlier = -1;
+    long earlier = -1;
+    size_t earlier_pos = 0;
+    int k;
 
-    for (c = first_child_elem(w, devices); c >= 0;
-         c = next_sibling_elem(w, c)) {
-        enum dev_kind k = kind_of_elem(w, c);
-
-        /* the only console pciplan adds is libvirt's console 0 */
-        if (k == kind && kind == DEV_CONSOLE) {
-            *mode = PLACE_BEFORE;
-            *anchor = c;
-            return;
-        }
-        if (k == kind)
-            same = c;
-        else if (k < kind)
-            earlier = c;
-    }
-    if (same >= 0 || earlier >= 0) {
-        *mode = PLACE_AFTER;
-        *anchor = same >= 0 ? same : earlier;
-    } else if ((c = first_child_elem(w, devices)) >= 0) {
+    /* the only console pciplan adds is libvirt's console 0 */
+    if (kind == DEV_CONSOLE && sc->first_console >= 0) {
         *mode = PLACE_BEFORE;
-        *anchor = c;
+        *anchor = sc->first_console;
+        return;
+    }
+    for (k = 0; k < (int)kind; k++) {
+        if (sc->last[k] >= 0 && (earlier < 0 || sc->pos[k] > earlier_pos)) {
+            earlier = sc->last[k];
+            earlier_pos = sc->pos[k];
+        }
+    }
+    if (sc->last[kind] >= 0 || earlier >= 0) {
+        *mode = PLACE_AFTER;
+        *anchor = sc->last[kind] >= 0 ? sc->last[kind] : earlier;
+    } else if (sc->first >= 0) {
+        *mode = PLACE_BEFORE;
+        *anchor = sc->first;
     } else {
         *mode = PLACE_APPEND;
-        *anchor = devices;
+        *anchor = w->dom->devices_elem;
     }
 }
 
@@ -1573,25 +1797,23 @@ static struct placement *placement_for(struct placement *places,
 static void place_added_devices(struct writer *w)
 {
     struct placement places[DEV_KIND_COUNT];
+    struct devices_scan sc;
     size_t nplaces = 0, i;
     int kind;
 
+    scan_devices(w, &sc);
     for (kind = 0; kind < DEV_KIND_COUNT; kind++) {
-        struct placement *pl = NULL;
+        struct placement *pl;
+        enum placement_mode mode;
+        long anchor;
 
-        for (i = 0; i < w->dom->ndevs; i++) {
-            const struct device *dev = w->dom->devs[i];
-            enum placement_mode mode;
-            long anchor;
-
-            if (!is_added(dev) || (int)dev->kind != kind)
-                continue;
-            if (!pl) {
-                find_place(w, (enum dev_kind)kind, &mode, &anchor);
-                pl = placement_for(places, &nplaces, mode, anchor);
-            }
-            blocks_push(&pl->blocks, (struct block){BLOCK_DEVICE, NULL, dev});
-        }
+        if (w->kind_start[kind] == w->kind_start[kind + 1])
+            continue;
+        find_place(w, &sc, (enum dev_kind)kind, &mode, &anchor);
+        pl = placement_for(places, &nplaces, mode, anchor);
+        for (i = w->kind_start[kind]; i < w->kind_start[kind + 1]; i++)
+            blocks_push(&pl->blocks,
+                        (struct block){BLOCK_DEVICE, 0, 0, added_dev(w, i)});
     }
     for (i = 0; i < nplaces; i++) {
         switch (places[i].mode) {
@@ -1609,28 +1831,55 @@ static void place_added_devices(struct writer *w)
     }
 }
 
-static bool any_added(const struct domain *dom)
+/* Group the added devices (w->added, as note_added() found them) by
+ * kind, keeping planner order within one: a counting sort. */
+static void group_added(struct writer *w)
 {
-    size_t i;
+    size_t count[DEV_KIND_COUNT] = {0}, n = w->kind_start[DEV_KIND_COUNT], i;
+    size_t *by_kind;
+    int k;
 
-    for (i = 0; i < dom->ndevs; i++) {
-        if (is_added(dom->devs[i]))
-            return true;
+    if (n == 0)
+        return;
+    for (i = 0; i < n; i++)
+        count[added_dev(w, i)->kind]++;
+    w->kind_start[0] = 0;
+    for (k = 0; k < DEV_KIND_COUNT; k++)
+        w->kind_start[k + 1] = w->kind_start[k] + count[k];
+    by_kind = xreallocarray(NULL, n, sizeof(*by_kind));
+    memcpy(count, w->kind_start, sizeof(count));
+    for (i = 0; i < n; i++)
+        by_kind[count[added_dev(w, i)->kind]++] = w->added[i];
+    free(w->added);
+    w->added = by_kind;
+}
+
+/* An added device, met in the one pass over the devices; the count is
+ * kept in kind_start[DEV_KIND_COUNT] until group_added(). */
+static void note_added(struct writer *w, size_t *cap, size_t pos)
+{
+    size_t n = w->kind_start[DEV_KIND_COUNT];
+
+    if (n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        w->added = xreallocarray(w->added, *cap, sizeof(*w->added));
     }
-    return false;
+    w->added[n] = pos;
+    w->kind_start[DEV_KIND_COUNT] = n + 1;
 }
 
 static void render_added_devices(struct writer *w)
 {
     struct block_list bl = {0};
 
-    if (!any_added(w->dom))
+    group_added(w);
+    if (w->kind_start[DEV_KIND_COUNT] == 0)
         return;
     if (w->dom->devices_elem >= 0) {
         place_added_devices(w);
         return;
     }
-    blocks_push(&bl, (struct block){BLOCK_DEVICES, NULL, NULL});
+    blocks_push(&bl, (struct block){BLOCK_DEVICES, 0, 0, NULL});
     append_child(w, 0, &bl);
     blocks_free(&bl);
 }
@@ -1651,20 +1900,20 @@ static void render_machine(struct writer *w)
 
 static void writer_free(struct writer *w)
 {
-    size_t i;
-
-    for (i = 0; i < w->nedits; i++)
-        free(w->edits[i].text);
     free(w->edits);
+    free(w->text.s);
+    free(w->lines.s);
+    free(w->inner.s);
     free(w->step);
     free(w->indent);
+    free(w->added);
 }
 
 int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
                   size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, dom, NULL, NULL, 0, 0, -1, NULL};
-    size_t i;
+    struct writer w = {.xd = xd, .dom = dom, .indent_parent = -1};
+    size_t i, added_cap = 0;
     int ret;
 
     *out = NULL;
@@ -1673,7 +1922,9 @@ int writer_render(const struct xmldoc *xd, const struct domain *dom, char **out,
     for (i = 0; i < dom->ndevs; i++) {
         const struct device *dev = dom->devs[i];
 
-        if (dev->elem >= 0 && (size_t)dev->elem < xd->nelems)
+        if (is_added(dev))
+            note_added(&w, &added_cap, i);
+        else if ((size_t)dev->elem < xd->nelems)
             render_device_changes(&w, dev);
     }
     render_added_devices(&w);
@@ -1702,7 +1953,6 @@ static void delete_element(struct writer *w, long idx)
 {
     const struct xml_elem *e = elem(w, idx);
     size_t from = e->start, to = e->end;
-    struct strbuf nothing = {0};
 
     if (begins_line(w, e->start)) {
         size_t next = next_line_if_blank(w, e->end);
@@ -1716,7 +1966,8 @@ static void delete_element(struct writer *w, long idx)
                 to++;
         }
     }
-    add_edit(w, from, to - from, &nothing);
+    edit_text(w);
+    add_edit(w, from, to - from);
 }
 
 static int compare_longs(const void *a, const void *b)
@@ -1776,26 +2027,26 @@ static size_t blank_to_line_end(const struct writer *w, size_t pos)
 static void collapse_element(struct writer *w, long idx)
 {
     const struct xml_elem *e = elem(w, idx);
-    struct strbuf sb = {0};
+    struct strbuf *sb = edit_text(w);
     size_t from = e->stag_close, to = e->end, brk;
 
-    sb_add(&sb, "/>");
+    sb_add(sb, "/>");
     if (contains_newline(w, from, to) &&
         strcmp(xmldoc_newline_at(w->xd, from), xmldoc_newline_at(w->xd, to)) !=
             0 &&
         (brk = blank_to_line_end(w, to)) != (size_t)-1) {
         /* add_edit makes this "\n" the start tag's line ending */
-        sb_addn(&sb, w->xd->text + to, brk - to);
-        sb_add(&sb, "\n");
+        sb_addn(sb, w->xd->text + to, brk - to);
+        sb_add(sb, "\n");
         to = brk + (w->xd->text[brk] == '\r' ? 2 : 1);
     }
-    add_edit(w, from, to - from, &sb);
+    add_edit(w, from, to - from);
 }
 
 int writer_delete(const struct xmldoc *xd, const long *elems, size_t nelems,
                   char **out, size_t *outlen, struct diag *d)
 {
-    struct writer w = {xd, NULL, NULL, NULL, 0, 0, -1, NULL};
+    struct writer w = {.xd = xd, .indent_parent = -1};
     long *sorted = xreallocarray(NULL, (nelems ? nelems : 1), sizeof(*sorted));
     size_t covered_to = 0, i;
     int ret;

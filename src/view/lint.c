@@ -230,6 +230,8 @@ static int check_legacy(const struct topo *t, size_t pos, struct lint_result *r)
 /* The lowest used function above 0, or 0 when none. */
 static unsigned other_function(const struct topo_bus *b, unsigned slot)
 {
+    if (!(b->used[slot] & ~1u))
+        return 0;
     for (unsigned f = 1; f < PCI_FUNCTIONS; f++) {
         if (b->slot_fn[slot][f] != TOPO_FREE)
             return f;

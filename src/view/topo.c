@@ -46,9 +46,11 @@ static void add_bus(struct topo *t, size_t pos)
     b->ctrl = (long)pos;
     b->model = m;
     b->hotplug = pci_models[m].hotplug && dev->target.hotplug != TRI_OFF;
+    _Static_assert(PCI_FUNCTIONS <= 8, "a slot's functions fit a byte");
     for (unsigned s = 0; s < PCI_SLOTS; s++) {
         for (unsigned f = 0; f < PCI_FUNCTIONS; f++)
             b->slot_fn[s][f] = TOPO_FREE;
+        b->used[s] = 0;
     }
     t->bus[dev->index] = b;
 }
@@ -59,8 +61,10 @@ static void add_chipset(struct topo *t)
 {
     if (!t->mach || !t->bus[0])
         return;
-    for (const struct fixed_function *f = t->mach->fixed; f->what; f++)
+    for (const struct fixed_function *f = t->mach->fixed; f->what; f++) {
         t->bus[0]->slot_fn[f->slot][f->function] = TOPO_CHIPSET;
+        t->bus[0]->used[f->slot] |= (unsigned char)(1u << f->function);
+    }
 }
 
 static void add_device(struct topo *t, size_t pos)
@@ -72,8 +76,10 @@ static void add_device(struct topo *t, size_t pos)
         a->slot >= PCI_SLOTS || a->function >= PCI_FUNCTIONS)
         return;
     b = t->bus[a->bus];
-    if (b && b->slot_fn[a->slot][a->function] == TOPO_FREE)
+    if (b && b->slot_fn[a->slot][a->function] == TOPO_FREE) {
         b->slot_fn[a->slot][a->function] = (long)pos;
+        b->used[a->slot] |= (unsigned char)(1u << a->function);
+    }
 }
 
 static void number_devices(struct topo *t)
@@ -136,6 +142,10 @@ static bool named_controller(const struct device *d, const char **type,
     return true;
 }
 
+struct topo_users {
+    long *user; /* NULL until found */
+};
+
 struct use {
     const char *type;
     long index;
@@ -176,13 +186,13 @@ static long first_use(const struct use *u, size_t n, const char *type,
 
 /* Every controller's first user, from one sorted list of the addresses
  * that name a controller (n log n; a scan per controller was n^2). */
-static void find_users(struct topo *t)
+static void find_users(const struct topo *t, long *user)
 {
     size_t n = 0, nd = t->dom->ndevs;
     struct use *u = xcalloc(nd + 1, sizeof(*u));
 
     for (size_t i = 0; i < nd; i++) {
-        t->user[i] = -1;
+        user[i] = -1;
         if (named_controller(t->dom->devs[i], &u[n].type, &u[n].index))
             u[n++].pos = i;
     }
@@ -198,7 +208,7 @@ static void find_users(struct topo *t)
                     c->ctrl_type != CTRL_TYPE_CCID
                 ? first_use(u, n, "*", idx)
                 : -1;
-        t->user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+        user[i] = a < 0 ? b : b < 0 ? a : a < b ? a : b;
     }
     free(u);
 }
@@ -214,8 +224,7 @@ void topo_build(struct topo *t, const struct domain *dom, const char *machine)
     t->input_bus = xcalloc(n, sizeof(*t->input_bus));
     number_devices(t);
     read_input_buses(t);
-    t->user = xcalloc(n, sizeof(*t->user));
-    find_users(t);
+    t->users = xcalloc(1, sizeof(*t->users));
     for (size_t i = 0; i < dom->ndevs; i++) {
         if (!topo_is_pci_ctrl(dom->devs[i]))
             continue;
@@ -233,7 +242,9 @@ void topo_free(struct topo *t)
         free(t->bus[b]);
     free(t->ordinal);
     free(t->input_bus);
-    free(t->user);
+    if (t->users)
+        free(t->users->user);
+    free(t->users);
     memset(t, 0, sizeof(*t));
 }
 
@@ -249,11 +260,7 @@ const struct topo_bus *topo_bus_of(const struct topo *t,
 
 bool topo_slot_free(const struct topo_bus *b, unsigned slot)
 {
-    for (unsigned f = 0; f < PCI_FUNCTIONS; f++) {
-        if (b->slot_fn[slot][f] != TOPO_FREE)
-            return false;
-    }
-    return true;
+    return b->used[slot] == 0;
 }
 
 unsigned topo_min_slot(const struct topo_bus *b)
@@ -386,7 +393,11 @@ void topo_dev_detail(const struct topo *t, size_t pos, char *detail, size_t len)
 long topo_user_of(const struct topo *t, size_t ctrl)
 {
     assert(ctrl < t->dom->ndevs);
-    return t->user[ctrl];
+    if (!t->users->user) {
+        t->users->user = xcalloc(t->dom->ndevs, sizeof(*t->users->user));
+        find_users(t, t->users->user);
+    }
+    return t->users->user[ctrl];
 }
 
 void topo_dev_what(const struct topo *t, size_t pos, char *what, size_t len)

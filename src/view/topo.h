@@ -17,6 +17,8 @@
 #include "model/domain.h"
 #include "machine/machine.h"
 
+struct topo_users;
+
 /* What a function of a slot holds, besides a device position. */
 #define TOPO_FREE (-1)
 #define TOPO_CHIPSET (-2) /* built into the machine, not in the XML */
@@ -26,6 +28,9 @@ struct topo_bus {
     enum pci_model model;
     bool hotplug; /* its slots take hotplugged devices */
     long slot_fn[PCI_SLOTS][PCI_FUNCTIONS]; /* device position, TOPO_* */
+    /* per slot, bit f set when slot_fn[slot][f] is not TOPO_FREE: the
+     * checks of every slot of every bus read this byte, not 8 entries */
+    unsigned char used[PCI_SLOTS];
 };
 
 struct topo {
@@ -38,8 +43,10 @@ struct topo {
     long *ordinal;   /* per device: its number among its kind, from 1 */
     long *input_bus; /* per device: the bus its PCI address names in the
                         input, -1 for none (differs when PLACED_MOVED) */
-    long *user;      /* per device: for a controller, the first device whose
-                        address names it (topo_user_of), else -1 */
+    /* per device: for a controller, the first device whose address names
+     * it, else -1; found by the first topo_user_of(), which the default
+     * output seldom asks (so a const view can still fill it in) */
+    struct topo_users *users;
 };
 
 /* The slots of a bus's free-slot census (topo_census). */

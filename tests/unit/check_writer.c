@@ -993,6 +993,44 @@ START_TEST(test_added_generic_and_escaping)
 }
 END_TEST
 
+/* Numbers as libvirt writes them (printf's %ld, 0x%0Nx): the writer
+ * formats them by hand, so widths, zeros and long values are pinned. */
+START_TEST(test_added_numbers)
+{
+    struct device *dev;
+
+    load("<domain>\n"
+         "  <devices>\n"
+         "  </devices>\n"
+         "</domain>\n");
+    dev = add_root_port(1234567890, 0, 0xab, 0x1f, 7);
+    dev->target.bus_nr = 255;
+    dev->addr.domain = 0x12345;
+    dev->addr.bus = 0xff;
+    dev = add_dev(DEV_INTERFACE, -1);
+    dev->type = "network";
+    set_pci(dev, 0, 0, 0);
+    dev->zpci = (struct zpci_ids){0xffff, 0};
+    assert_render("<domain>\n"
+                  "  <devices>\n"
+                  "    <controller type='pci' index='1234567890' "
+                  "model='pcie-root-port'>\n"
+                  "      <model name='pcie-root-port'/>\n"
+                  "      <target chassis='0' port='0xab' busNr='255'/>\n"
+                  "      <address type='pci' domain='0x12345' bus='0xff' "
+                  "slot='0x1f' function='0x7'/>\n"
+                  "    </controller>\n"
+                  "    <interface type='network'>\n"
+                  "      <address type='pci' domain='0x0000' bus='0x00' "
+                  "slot='0x00' function='0x0'>\n"
+                  "        <zpci uid='0xffff' fid='0x00000000'/>\n"
+                  "      </address>\n"
+                  "    </interface>\n"
+                  "  </devices>\n"
+                  "</domain>\n");
+}
+END_TEST
+
 /* ---- <os><type machine=...> ---- */
 
 START_TEST(test_machine_replaced)
@@ -1085,6 +1123,7 @@ Suite *writer_suite(void)
     tcase_add_test(tc, test_added_controller_target_node);
     tcase_add_test(tc, test_added_one_line_devices);
     tcase_add_test(tc, test_added_generic_and_escaping);
+    tcase_add_test(tc, test_added_numbers);
     tcase_add_test(tc, test_machine_replaced);
     tcase_add_test(tc, test_machine_after_arch);
     tcase_add_test(tc, test_machine_no_arch);
