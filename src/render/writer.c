@@ -1453,7 +1453,7 @@ static size_t collect_new_children(struct writer *w, const struct device *dev,
     long anchor;
 
     sb->len = 0;
-    if (dev->model_name_added && dev->model_name) {
+    if (dev->model_name_added && dev->model_name && dev->model_name_elem < 0) {
         anchor = find_child(w, dev->elem, -1, model_successors);
         kids[n++] = (struct new_child){anchor, sb->len};
         sb_add(sb, "<model");
@@ -1676,6 +1676,11 @@ static void render_device_changes(struct writer *w, const struct device *dev)
         render_zpci_changes(w, dev);
     if (dev->target_added && dev->target_elem >= 0)
         render_target_changes(w, dev);
+    /* libvirt reads the one <model> a controller may have: a name it
+     * lacks goes into it, not into a second one libvirt would refuse */
+    if (dev->model_name_added && dev->model_name && dev->model_name_elem >= 0)
+        set_attr(w, dev->model_name_elem, "name", dev->model_name,
+                 after_nothing);
     insert_new_children(w, dev);
 }
 

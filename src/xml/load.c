@@ -424,6 +424,24 @@ static int check_controller_names(const struct device *dev, struct elem n,
     return 0;
 }
 
+/* libvirt's parser allows one <model> and one <target> in a controller. */
+static int check_single_children(struct elem n, struct diag *d)
+{
+    static const char *const single[] = {"model", "target"};
+
+    for (size_t i = 0; i < 2; i++) {
+        struct elem first = child(n, single[i]);
+        struct elem second = next(first, single[i]);
+
+        if (present(second))
+            return diag_fail(d, STATUS_INVALID, line_of(second), single[i],
+                             "a controller has one <%s> at most (the first "
+                             "is at line %u)",
+                             single[i], line_of(first));
+    }
+    return 0;
+}
+
 static int load_controller(struct device *dev, struct elem n, struct diag *d)
 {
     struct elem model = child(n, "model");
@@ -435,7 +453,8 @@ static int load_controller(struct device *dev, struct elem n, struct diag *d)
         load_pcihole64(dev, child(n, "pcihole64"));
     dev->model = attr(n, "model");
     domain_resolve_controller(dev);
-    if (check_controller_names(dev, n, d) < 0)
+    if (check_controller_names(dev, n, d) < 0 ||
+        check_single_children(n, d) < 0)
         return -1;
     usb = dev->ctrl_type == CTRL_TYPE_USB;
     dev->has_master = present(master);
