@@ -303,6 +303,7 @@ struct device {
     bool model_name_added;   /* write <model name='model_name'/> */
     unsigned target_added;   /* enum target_attr bits to write */
     bool adds_multifunction; /* only multifunction='on' is new */
+    bool type_added;         /* controller: write type='type' (IDE) */
     bool index_added;        /* controller: write index='index' */
     bool model_added;        /* controller: write model='model' */
     bool zpci_changed;       /* write the missing ids of 'zpci' */

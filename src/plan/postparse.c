@@ -6,6 +6,7 @@
 #include "plan/state.h"
 #include "plan/plan.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,20 +457,14 @@ static int check_usb_master(struct planner *p)
 
 int plan_check_controllers(struct planner *p)
 {
-    for (size_t i = 0; i < p->ctrls.n; i++) {
-        if (!plan_dev(p, p->ctrls.at[i])->type)
-            return plan_fail_device(p, STATUS_INVALID, p->ctrls.at[i], "%s",
-                                    "missing type attribute");
-    }
     if (check_duplicate_indexes(p) < 0 || check_usb_master(p) < 0)
         return -1;
     for (size_t i = 0; i < p->ctrls.n; i++) {
         size_t pos = p->ctrls.at[i];
         struct device *dev = plan_dev(p, pos);
 
-        if (!dev->type)
-            return plan_fail_device(p, STATUS_INVALID, pos, "%s",
-                                    "missing type attribute");
+        /* load gives every controller a type (IDE without type=) */
+        assert(dev->type);
         if (!plan_is_pci_ctrl(dev))
             continue;
         if (dev->index >= PCI_MAX_BUSES)

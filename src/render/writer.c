@@ -1581,6 +1581,8 @@ static void render_controller_attrs(struct writer *w, const struct device *dev)
     static const char *const after_index[] = {"type", "index", NULL};
     char value[NUM_CHARS];
 
+    if (dev->type_added && dev->type)
+        set_attr(w, dev->elem, "type", dev->type, after_nothing);
     if (dev->index_added && dev->index >= 0) {
         fmt_dec(value, dev->index);
         set_attr(w, dev->elem, "index", value, after_type);

@@ -402,10 +402,9 @@ static void load_pcihole64(struct device *dev, struct elem h)
 }
 
 /*
- * libvirt's parser refuses a controller type it has no name for (a
- * missing type= is its first, IDE, and is refused later: pciplan asks
- * for one), and a model= it does not know for the type; PCI models are
- * checked with the PCI rules.
+ * libvirt's parser refuses a controller type it has no name for, and a
+ * model= it does not know for the type; PCI models are checked with the
+ * PCI rules.
  */
 static int check_controller_names(const struct device *dev, struct elem n,
                                   struct diag *d)
@@ -452,6 +451,11 @@ static int load_controller(struct device *dev, struct elem n, struct diag *d)
     if (present(child(n, "pcihole64")))
         load_pcihole64(dev, child(n, "pcihole64"));
     dev->model = attr(n, "model");
+    /* no type= is libvirt's first type, and its output says so */
+    if (!dev->type) {
+        dev->type = xstrdup(ctrl_type_name(CTRL_TYPE_IDE));
+        dev->type_added = true;
+    }
     domain_resolve_controller(dev);
     if (check_controller_names(dev, n, d) < 0 ||
         check_single_children(n, d) < 0)
