@@ -65,6 +65,8 @@ void heap_expect(size_t bytes)
      * Grow the heap by that much (untouched, so no memory is used yet),
      * ask for huge pages there, and give it back to malloc, which keeps
      * it (the trim threshold is above it) and hands it out from there.
+     * Not xmalloc: the block is never used, so no memory for it only
+     * means no hint.
      */
     p = malloc(bytes);
     if (!p)

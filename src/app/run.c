@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/heap.h"
 #include "model/domain.h"
 #include "render/strip.h"
-#include "app/heap.h"
 #include "render/writer.h"
 #include "util/xalloc.h"
 #include "view/lint.h"

@@ -39,7 +39,7 @@ struct xml_values {
     xmlDictPtr dict;        /* the parser's names, kept alive */
     xmlDocPtr dtd;          /* no element: the DOCTYPE's declarations */
     const char **names;     /* the local name of each element */
-    const char **prefixes;  /* its prefix, NULL without; until located */
+    const char **prefixes;  /* its prefix, NULL without (DTD defaults) */
     struct xml_attr *attrs; /* of every element, in document order */
     size_t nattrs, attrs_cap;
     char *pool; /* attribute values and text, NUL-terminated */
